@@ -167,7 +167,11 @@ def describe_body(response: requests.Response, limit: int = 500) -> str:
     if "json" in content_type.lower():
         try:
             parsed = json.loads(text)
-            text = str(parsed.get("status") or parsed.get("errors") or parsed) if isinstance(parsed, dict) else text
+            text = (
+                str(parsed.get("status") or parsed.get("errors") or parsed)
+                if isinstance(parsed, dict)
+                else text
+            )
         except ValueError:
             pass
     return text if len(text) <= limit else text[:limit] + "..."
@@ -211,7 +215,9 @@ class Client(BaseClient):
         base_url, url_credentials = api_base_url(server_url)
         if not username and url_credentials:
             username, password = url_credentials
-        super().__init__(base_url=base_url, verify=verify, proxy=proxy, auth=(username, password), timeout=timeout)
+        super().__init__(
+            base_url=base_url, verify=verify, proxy=proxy, auth=(username, password), timeout=timeout
+        )
         self.username = username
         self.backoff_base = BACKOFF_BASE_SECONDS
         self.retry_budget = RETRY_BUDGET_SECONDS
@@ -420,7 +426,9 @@ class Client(BaseClient):
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise DemistoException(too_large_message(guid, int(declared), max_bytes))
                 try:
-                    return write_stream(response.iter_content(DOWNLOAD_CHUNK_BYTES), destination, guid, max_bytes)
+                    return write_stream(
+                        response.iter_content(DOWNLOAD_CHUNK_BYTES), destination, guid, max_bytes
+                    )
                 except requests.exceptions.RequestException as error:
                     if attempts >= 2:
                         raise DemistoException(
@@ -615,7 +623,9 @@ def parse_header_from(args: dict[str, Any]) -> str | None:
     named = HEADER_FROM_RE.match(text)
     address = named.group("address").strip() if named else text
     if not EMAIL_RE.match(address):
-        raise refuse("header_from", text, 'Use an address, or "Name <address>", e.g. "SOC <soc@example.com>".')
+        raise refuse(
+            "header_from", text, 'Use an address, or "Name <address>", e.g. "SOC <soc@example.com>".'
+        )
     return text
 
 
@@ -652,7 +662,9 @@ def parse_folder(args: dict[str, Any], name: str, required: bool = False) -> str
     text = optional_text(args, name)
     if text is None:
         if required:
-            raise InvalidArgumentError(f"Missing required argument {name}. Give the folder's name, e.g. {name}=HIPAA.")
+            raise InvalidArgumentError(
+                f"Missing required argument {name}. Give the folder's name, e.g. {name}=HIPAA."
+            )
         return None
     if len(text) > 255:
         raise refuse(name, text, "A folder name has at most 255 characters.")
@@ -671,7 +683,11 @@ def parse_message_guid(args: dict[str, Any], names: tuple[str, ...]) -> str | No
         )
     name, guid = next(iter(given.items()))
     if not MESSAGE_GUID_PATTERN.match(guid):
-        raise refuse(name, guid, "A message GUID is up to 128 letters, digits, -, _ (e.g. g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7).")
+        raise refuse(
+            name,
+            guid,
+            "A message GUID is up to 128 letters, digits, -, _ (e.g. g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7).",
+        )
     return guid
 
 
@@ -791,7 +807,9 @@ def list_quarantined_messages_command(client: Client, args: dict[str, Any], para
         outputs_prefix=QUARANTINED_MESSAGE_PREFIX,
         outputs_key_field="guid",
         outputs=records,
-        readable_output=tableToMarkdown(QUARANTINED_MESSAGES_TITLE, records, headers=QUARANTINED_MESSAGE_HEADERS),
+        readable_output=tableToMarkdown(
+            QUARANTINED_MESSAGES_TITLE, records, headers=QUARANTINED_MESSAGE_HEADERS
+        ),
         raw_response=records,
     )
 
@@ -870,14 +888,20 @@ def act_on_one(client: Client, action: str, body: dict[str, str], local_guid: st
         return {**outcome, "Status": "failed", "Message": error.message}
     if action in ("move", "delete"):
         reply = f"Successfully {ACTION_PAST_TENSE[action]} message {local_guid}"
-    return {**outcome, "Status": "success", "Message": reply or f"Message {local_guid} {ACTION_PAST_TENSE[action]}."}
+    return {
+        **outcome,
+        "Status": "success",
+        "Message": reply or f"Message {local_guid} {ACTION_PAST_TENSE[action]}.",
+    }
 
 
 def quarantine_action_command(client: Client, args: dict[str, Any], action: str) -> Any:
     body = action_body(action, args)
     local_guids = parse_local_guids(args)
     with ThreadPoolExecutor(max_workers=min(ACTION_CONCURRENCY, len(local_guids))) as pool:
-        outcomes = list(pool.map(lambda local_guid: act_on_one(client, action, body, local_guid), local_guids))
+        outcomes = list(
+            pool.map(lambda local_guid: act_on_one(client, action, body, local_guid), local_guids)
+        )
     failed = [outcome for outcome in outcomes if outcome["Status"] != "success"]
     if len(outcomes) == 1:
         readable = outcomes[0]["Message"]
@@ -961,7 +985,9 @@ def build_client(params: dict[str, Any]) -> Client:
         server_url=str(params.get("url") or ""),
         username=str(credentials.get("identifier") or ""),
         password=str(credentials.get("password") or ""),
-        verify=not (argToBoolean(params.get("unsecure") or False) or argToBoolean(params.get("insecure") or False)),
+        verify=not (
+            argToBoolean(params.get("unsecure") or False) or argToBoolean(params.get("insecure") or False)
+        ),
         proxy=argToBoolean(params.get("proxy") or False),
         timeout=parse_timeout(params),
     )

@@ -1,0 +1,782 @@
+"""Unit tests: for every command, the request that leaves and what the user gets back (recorded replies)."""
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import demistomock as demisto
+import pytest
+import requests
+from CommonServerPython import CommandResults, DemistoException
+
+import ProofpointProtectionServerV2 as pps
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_DATA = ROOT / "TestData"
+SERVER = "https://pps.example.com:10000"
+API = f"{SERVER}/rest/v1"
+PASSWORD = "S3cret-Pa55word!"
+PARAMS = {"url": SERVER, "credentials": {"identifier": "soc-api", "password": PASSWORD}, "timeout": "5"}
+
+
+def load_json(name: str) -> Any:
+    return json.loads((TEST_DATA / name).read_text())
+
+
+@pytest.fixture
+def client() -> pps.Client:
+    client = pps.Client(SERVER, "soc-api", PASSWORD, verify=True, proxy=False, timeout=5)
+    client.backoff_base = 0  # retries are tested for their count, not their pauses
+    return client
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def run_main(
+    mocker: Any, command: str, args: dict[str, Any], params: dict[str, Any] | None = None
+) -> list[Any]:
+    """Runs main() as the server would and returns every entry it sent to the War Room."""
+    mocker.patch.object(demisto, "params", return_value=params or PARAMS)
+    mocker.patch.object(demisto, "args", return_value=args)
+    mocker.patch.object(demisto, "command", return_value=command)
+    sent = mocker.patch.object(demisto, "results")
+    try:
+        pps.main()
+    except SystemExit:
+        pass
+    entries: list[Any] = []
+    for call in sent.call_args_list:
+        value = call.args[0]
+        entries.extend(value if isinstance(value, list) else [value])
+    return entries
+
+
+# -- URL and client -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://pps.example.com:10000",
+        "https://pps.example.com:10000/",
+        "https://pps.example.com:10000/rest/v1",
+        "https://pps.example.com:10000/rest/v1/",
+    ],
+)
+def test_api_base_url_appends_rest_v1_once(url: str) -> None:
+    assert pps.api_base_url(url) == (API, None)
+
+
+def test_api_base_url_takes_credentials_out_of_the_url() -> None:
+    base, credentials = pps.api_base_url("https://user:pw%21@pps.example.com:10000")
+    assert base == API
+    assert credentials == ("user", "pw%21")
+
+
+def test_bad_url_is_refused_without_echoing_credentials() -> None:
+    with pytest.raises(pps.InvalidArgumentError) as error:
+        pps.api_base_url("pps.example.com")
+    assert "Server URL" in str(error.value)
+    with pytest.raises(pps.InvalidArgumentError) as error:
+        pps.api_base_url("ftp://user:hunter22@pps.example.com")
+    assert "hunter22" not in str(error.value)
+
+
+# -- smart search ---------------------------------------------------------------------------------
+
+
+def test_smart_search_request_and_outputs(client: pps.Client, requests_mock: Any) -> None:
+    reply = load_json("smart_search_reply.json")
+    requests_mock.get(f"{API}/pss/filter", json=reply)
+    result = pps.smart_search_command(
+        client,
+        {
+            "action": "discard",
+            "start_time": "2026-11-26T12:00:00Z",
+            "end_time": "2026-11-28T10:00:00-05:00",
+            "sender": "*@invoices.example.net",
+            "recipient": "alice@example.com",
+            "virus": "Eicar, Trojan.X",
+            "attachment": "a.zip,b.doc",
+            "queue_id": "u8P6D24m919880",
+            "host": "10.1.2.3",
+            "sid": "25nnq08028",
+            "subject": "invoice",
+            "guid": "Qa3mF0aLx1Zq9kT2bW7yR5nP8cV4hJ6e",
+            "message_id": "<a@b.c>",
+            "limit": "50",
+        },
+    )
+    request = requests_mock.last_request
+    assert request.method == "GET"
+    assert request.path == "/rest/v1/pss/filter"
+    assert request.qs == {
+        "action": ["discard"],
+        "from": ["2026-11-26t12:00:00+0000"],
+        "to": ["2026-11-28t15:00:00+0000"],
+        "virus": ["eicar,trojan.x"],
+        "env_from": ["*@invoices.example.net"],
+        "env_rcpt": ["alice@example.com"],
+        "attach": ["a.zip,b.doc"],
+        "qid": ["u8p6d24m919880"],
+        "host": ["10.1.2.3"],
+        "sid": ["25nnq08028"],
+        "subject": ["invoice"],
+        "guid": ["qa3mf0alx1zq9kt2bw7yr5np8cv4hj6e"],
+        "hdr_mid": ["<a@b.c>"],
+        "count": ["50"],
+    }
+    assert request.headers["Authorization"].startswith("Basic ")
+    context = result.to_context()
+    key = "Proofpoint.SmartSearch(val.GUID && val.GUID == obj.GUID)"
+    assert context["EntryContext"][key] == reply["result"]
+    assert context["EntryContext"][key][1]["module_rules"] == ["spam.quarantine", "access.system"]
+    readable = context["HumanReadable"]
+    assert readable.startswith(
+        "### Proofpoint Protection Server Smart Search Results\n|GUID|Date|Sender|Recipients|Subject|"
+    )
+    assert "| Invoice 4471 \\| overdue |" in readable
+    assert "SendmailRaw_Log" not in readable
+
+
+def test_smart_search_defaults_to_last_24_hours_and_100_records(
+    client: pps.Client, requests_mock: Any
+) -> None:
+    requests_mock.get(f"{API}/pss/filter", json={"result": []})
+    result = pps.smart_search_command(client, {})
+    sent = requests_mock.last_request.qs
+    assert set(sent) == {"from", "count"}
+    assert sent["count"] == ["100"]
+    started = datetime.strptime(sent["from"][0].upper(), "%Y-%m-%dT%H:%M:%S%z")
+    hours = (datetime.now(timezone.utc) - started).total_seconds() / 3600
+    assert 23.9 < hours < 24.1
+    assert result.to_context()["HumanReadable"].endswith("**No entries.**\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        ({"start_time": "yesterday-ish"}, "start_time"),
+        ({"end_time": "3 fortnights"}, "end_time"),
+        ({"start_time": "1 day", "end_time": "3 days"}, "end_time"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "10001"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"action": "bounce"}, "action"),
+        ({"sender": "two words@example.com"}, "sender"),
+        ({"recipient": "a@b@c"}, "recipient"),
+        ({"guid": "../../etc/passwd"}, "guid"),
+    ],
+)
+def test_smart_search_refuses_bad_arguments_before_any_request(
+    client: pps.Client, requests_mock: Any, args: dict[str, str], named: str
+) -> None:
+    with pytest.raises(pps.InvalidArgumentError) as error:
+        pps.smart_search_command(client, args)
+    assert f"for {named}" in str(error.value)
+    assert not requests_mock.called
+
+
+# -- times ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 minute", datetime(2026, 11, 28, 11, 59, tzinfo=timezone.utc)),
+        ("12 hours", datetime(2026, 11, 28, 0, 0, tzinfo=timezone.utc)),
+        ("7 days ago", datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)),
+        ("2 weeks", datetime(2026, 11, 14, 12, 0, tzinfo=timezone.utc)),
+        ("1 Month", datetime(2026, 10, 29, 12, 0, tzinfo=timezone.utc)),
+        ("1 year", datetime(2025, 11, 28, 12, 0, tzinfo=timezone.utc)),
+        ("2020-01-25T10:00:00Z", datetime(2020, 1, 25, 10, 0, tzinfo=timezone.utc)),
+        ("2020-01-25T10:00:00+02:00", datetime(2020, 1, 25, 8, 0, tzinfo=timezone.utc)),
+        ("2020-01-25T10:00:00", datetime(2020, 1, 25, 10, 0, tzinfo=timezone.utc)),
+        ("2020-01-25", datetime(2020, 1, 25, tzinfo=timezone.utc)),
+    ],
+)
+def test_parse_time_accepts_relative_and_iso(text: str, expected: datetime, now: datetime) -> None:
+    assert pps.parse_time(text, "start_time", now) == expected
+
+
+def test_parse_time_refuses_overflow_with_the_argument_name(now: datetime) -> None:
+    with pytest.raises(pps.InvalidArgumentError, match="start_time"):
+        pps.parse_time("999999 years", "start_time", now)
+
+
+# -- quarantine search ----------------------------------------------------------------------------
+
+
+def test_list_quarantined_messages_request_and_outputs(client: pps.Client, requests_mock: Any) -> None:
+    reply = load_json("quarantine_search_reply.json")
+    requests_mock.get(f"{API}/quarantine", json=reply)
+    result = pps.list_quarantined_messages_command(
+        client,
+        {
+            "from": "john@doe.com",
+            "to": "example.com",
+            "subject": "Loan",
+            "start_time": "2020-01-01T00:00:00Z",
+            "end_time": "2020-02-01T00:00:00+01:00",
+        },
+        PARAMS,
+    )
+    request = requests_mock.last_request
+    assert request.method == "GET"
+    assert request.path == "/rest/v1/quarantine"
+    assert dict(request.qs) == {
+        "folder": ["quarantine"],
+        "from": ["john@doe.com"],
+        "rcpt": ["example.com"],
+        "subject": ["loan"],
+        "startdate": ["2020-01-01 00:00:00"],
+        "enddate": ["2020-01-31 23:00:00"],
+    }
+    context = result.to_context()
+    key = "Proofpoint.QuarantinedMessage(val.guid && val.guid == obj.guid)"
+    assert context["EntryContext"][key] == reply["records"]
+    assert context["EntryContext"][key][1]["rcpts"] == ["user@test.com", "other@test.com"]
+    assert context["HumanReadable"].startswith(
+        "### Proofpoint Protection Server Quarantined Messages\n|localguid|guid|date|from|rcpts|"
+    )
+    assert "| user@test.com,<br>other@test.com |" in context["HumanReadable"]
+
+
+def test_list_quarantined_messages_accepts_older_argument_names(
+    client: pps.Client, requests_mock: Any
+) -> None:
+    requests_mock.get(f"{API}/quarantine", json={"count": 0, "records": []})
+    pps.list_quarantined_messages_command(
+        client, {"sender": "*@doe.com", "recipient": "foo@bar.com", "folder_name": "Spam"}, PARAMS
+    )
+    sent = requests_mock.last_request.qs
+    assert sent["from"] == ["*@doe.com"]
+    assert sent["rcpt"] == ["foo@bar.com"]
+    assert sent["folder"] == ["spam"]
+
+
+def test_list_quarantined_messages_refuses_conflicting_alias(client: pps.Client, requests_mock: Any) -> None:
+    with pytest.raises(pps.InvalidArgumentError, match="from and sender"):
+        pps.list_quarantined_messages_command(client, {"from": "a@b.com", "sender": "c@d.com"}, PARAMS)
+    assert not requests_mock.called
+
+
+def test_list_quarantined_messages_needs_a_criterion(client: pps.Client, requests_mock: Any) -> None:
+    with pytest.raises(pps.InvalidArgumentError, match="at least one of from, to and subject"):
+        pps.list_quarantined_messages_command(client, {"folder_name": "Quarantine"}, PARAMS)
+    assert not requests_mock.called
+
+
+def test_list_quarantined_messages_with_guid_returns_the_raw_message_as_a_file(
+    client: pps.Client, requests_mock: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    raw = (TEST_DATA / "quarantined_message.eml").read_bytes()
+    requests_mock.get(f"{API}/quarantine?guid=lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO", content=raw)
+    entry = pps.list_quarantined_messages_command(
+        client, {"guid": "lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO"}, PARAMS
+    )
+    assert entry["Type"] == 3
+    assert entry["File"] == "lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO.eml"
+    assert (tmp_path / f"1_{entry['FileID']}").read_bytes() == raw
+
+
+# -- download -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argument", ["guid", "folder_name"])
+def test_download_message_writes_the_file_where_file_result_would(
+    client: pps.Client, requests_mock: Any, tmp_path: Path, monkeypatch: Any, argument: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    raw = (TEST_DATA / "quarantined_message.eml").read_bytes()
+    requests_mock.get(f"{API}/quarantine", content=raw, headers={"Content-Type": "message/rfc822"})
+    entry = pps.download_message_command(client, {argument: "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7"}, PARAMS)
+    assert requests_mock.last_request.qs == {"guid": ["g4fsnj_stlmk9hecajwmmxwp6lqkr5k7"]}
+    assert entry == {
+        "Contents": "",
+        "ContentsFormat": "text",
+        "Type": 3,
+        "File": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7.eml",
+        "FileID": entry["FileID"],
+    }
+    assert [path.name for path in tmp_path.iterdir()] == [f"1_{entry['FileID']}"]
+    assert (tmp_path / f"1_{entry['FileID']}").read_bytes() == raw
+
+
+def test_download_message_not_found(
+    client: pps.Client, requests_mock: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    requests_mock.get(f"{API}/quarantine", status_code=404, text="Not found")
+    result = pps.download_message_command(client, {"guid": "missing000000000"}, PARAMS)
+    assert isinstance(result, CommandResults)
+    assert result.readable_output == "No message found."
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_message_refuses_a_message_over_the_size_cap(
+    client: pps.Client, requests_mock: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    requests_mock.get(f"{API}/quarantine", content=b"x" * 3 * 1048576)
+    with pytest.raises(DemistoException, match=r"larger .* than the instance's maximum download size"):
+        pps.download_message_command(
+            client, {"guid": "big00000000000000"}, {**PARAMS, "max_download_size": "2"}
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_message_needs_a_guid(client: pps.Client, requests_mock: Any) -> None:
+    with pytest.raises(pps.InvalidArgumentError, match="Missing required argument guid"):
+        pps.download_message_command(client, {}, PARAMS)
+    assert not requests_mock.called
+
+
+@pytest.mark.parametrize(
+    ("guid", "name"),
+    [
+        ("abc", "abc.eml"),
+        ("../../etc/passwd", "etc_passwd.eml"),
+        ("/absolute", "absolute.eml"),
+        ("....", "message.eml"),
+        ("a/b\\c", "a_b_c.eml"),
+    ],
+)
+def test_safe_file_name_never_leaves_the_folder(guid: str, name: str) -> None:
+    assert pps.safe_file_name(guid) == name
+
+
+# -- actions --------------------------------------------------------------------------------------
+
+ACTION_CASES = [
+    (
+        "release",
+        {
+            "folder_name": "HIPAA",
+            "local_guid": "4:2:6",
+            "deleted_folder": "Deleted Incidents",
+            "scan": "yes",
+            "brand_template": "Corp",
+            "security_policy": "Default",
+        },
+        {
+            "action": "release",
+            "folder": "HIPAA",
+            "localguid": "4:2:6",
+            "deletedfolder": "Deleted Incidents",
+            "scan": "t",
+            "brandtemplate": "Corp",
+            "securitypolicy": "Default",
+        },
+    ),
+    (
+        "release",
+        {"folder_name": "HIPAA", "local_guid": "4:2:6", "scan": "false"},
+        {"action": "release", "folder": "HIPAA", "localguid": "4:2:6", "scan": "f"},
+    ),
+    (
+        "resubmit",
+        {"folder_name": "HIPAA", "local_guid": "4:2:6"},
+        {"action": "resubmit", "folder": "HIPAA", "localguid": "4:2:6"},
+    ),
+    (
+        "forward",
+        {
+            "folder_name": "HIPAA",
+            "local_guid": "4:2:6",
+            "to": "a@example.com, b@example.com",
+            "from": "soc@example.com",
+            "header_from": "SOC <soc@example.com>",
+            "subject": "FYI",
+            "append_old_subject": "True",
+            "comment": "Please review.\nThanks",
+            "deleted_folder": "Deleted Incidents",
+        },
+        {
+            "action": "forward",
+            "folder": "HIPAA",
+            "localguid": "4:2:6",
+            "to": "a@example.com,b@example.com",
+            "from": "soc@example.com",
+            "headerfrom": "SOC <soc@example.com>",
+            "subject": "FYI",
+            "appendoldsubject": "t",
+            "comment": "Please review.\nThanks",
+            "deletedfolder": "Deleted Incidents",
+        },
+    ),
+    (
+        "move",
+        {"folder_name": "HIPAA", "local_guid": "4:2:6", "target_folder": "PCI"},
+        {"action": "move", "folder": "HIPAA", "localguid": "4:2:6", "targetfolder": "PCI"},
+    ),
+    (
+        "delete",
+        {"folder_name": "HIPAA", "local_guid": "4:2:6"},
+        {"action": "delete", "folder": "HIPAA", "localguid": "4:2:6"},
+    ),
+    (
+        "delete",
+        {
+            "folder_name": "Quarantine",
+            "local_guid": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7",
+            "deleted_folder": "Spam",
+        },
+        {
+            "action": "delete",
+            "folder": "Quarantine",
+            "localguid": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7",
+            "deletedfolder": "Spam",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("action", "args", "body"), ACTION_CASES)
+def test_action_sends_only_the_given_keys(
+    client: pps.Client, requests_mock: Any, action: str, args: dict[str, str], body: dict[str, str]
+) -> None:
+    reply = {"json": {"status": "ok"}} if action in ("move", "delete") else {"text": "Request sent."}
+    requests_mock.post(f"{API}/quarantine", **reply)  # type: ignore[arg-type]
+    pps.quarantine_action_command(client, args, action)
+    assert requests_mock.call_count == 1
+    assert requests_mock.last_request.method == "POST"
+    assert requests_mock.last_request.path == "/rest/v1/quarantine"
+    assert requests_mock.last_request.json() == body
+
+
+@pytest.mark.parametrize(
+    ("action", "reply", "readable"),
+    [
+        ("release", "Request sent. Message 4:2:6 will be released momentarily", None),
+        ("resubmit", "Request sent. Message 4:2:6 will be resubmitted momentarily", None),
+        ("forward", "Request sent. Message 4:2:6 will be forwarded momentarily", None),
+        ("move", '{"status": "moved"}', "Successfully moved message 4:2:6"),
+        ("delete", '{"status": "deleted"}', "Successfully deleted message 4:2:6"),
+    ],
+)
+def test_action_readable_output_and_context(
+    client: pps.Client, requests_mock: Any, action: str, reply: str, readable: str | None
+) -> None:
+    content_type = "application/json" if reply.startswith("{") else "text/plain"
+    requests_mock.post(f"{API}/quarantine", text=reply, headers={"Content-Type": content_type})
+    args = {"folder_name": "HIPAA", "local_guid": "4:2:6", "target_folder": "PCI"}
+    results = pps.quarantine_action_command(client, args, action)
+    assert len(results) == 1
+    context = results[0].to_context()
+    assert context["HumanReadable"] == (readable or reply)
+    key = (
+        "Proofpoint.QuarantineAction(val.LocalGUID && val.LocalGUID == obj.LocalGUID "
+        "&& val.Action && val.Action == obj.Action)"
+    )
+    assert context["EntryContext"][key] == [
+        {
+            "LocalGUID": "4:2:6",
+            "Action": action,
+            "Folder": "HIPAA",
+            "Status": "success",
+            "Message": readable or reply,
+        }
+    ]
+
+
+def test_batch_action_reports_each_id_acts_once_per_id_and_warns(
+    client: pps.Client, requests_mock: Any
+) -> None:
+    def reply(request: Any, context: Any) -> str:
+        local_guid = request.json()["localguid"]
+        if local_guid == "4:2:7":
+            context.status_code = 400
+            return "Invalid argument: localguid"
+        return f"Request sent. Message {local_guid} will be released momentarily"
+
+    requests_mock.post(f"{API}/quarantine", text=reply)
+    results = pps.quarantine_action_command(
+        client, {"folder_name": "Quarantine", "local_guid": "4:2:6,4:2:7,4:2:6,4:2:8"}, "release"
+    )
+    sent = sorted(request.json()["localguid"] for request in requests_mock.request_history)
+    assert sent == ["4:2:6", "4:2:7", "4:2:8"]
+    outcomes = results[0].outputs
+    assert [(outcome["LocalGUID"], outcome["Status"]) for outcome in outcomes] == [
+        ("4:2:6", "success"),
+        ("4:2:7", "failed"),
+        ("4:2:8", "success"),
+    ]
+    assert "Invalid argument: localguid" in outcomes[1]["Message"]
+    assert results[0].readable_output.startswith(
+        "### Proofpoint Protection Server release results\n|LocalGUID|Status|Message|"
+    )
+    warning = results[1]
+    assert warning["Type"] == 11
+    assert warning["Contents"] == "1 of 3 messages were not released: 4:2:7 (failed)"
+
+
+def test_batch_action_where_nothing_succeeds_is_an_error_with_context(
+    mocker: Any, requests_mock: Any
+) -> None:
+    requests_mock.post(f"{API}/quarantine", status_code=400, text="Invalid argument: folder")
+    entries = run_main(
+        mocker, "proofpoint-pps-delete-message", {"folder_name": "Nope", "local_guid": "1:1:1,1:1:2"}
+    )
+    assert len(entries) == 1
+    assert entries[0]["Type"] == 4
+    assert (
+        "| 1:1:1 | failed | The PPS server refused the request (400): Invalid argument: folder |"
+        in entries[0]["Contents"]
+    )
+    (outcomes,) = entries[0]["EntryContext"].values()
+    assert [outcome["Status"] for outcome in outcomes] == ["failed", "failed"]
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        ({"local_guid": "4:2:6"}, "folder_name"),
+        ({"folder_name": "HIPAA"}, "local_guid"),
+        ({"folder_name": "HIPAA", "local_guid": "4:2"}, "local_guid"),
+        ({"folder_name": "HIPAA", "local_guid": "4:2:6,"}, "local_guid"),
+        ({"folder_name": "HIPAA", "local_guid": "4:2:6;rm -rf"}, "local_guid"),
+        ({"folder_name": "HIPAA", "local_guid": "4:2:6", "scan": "maybe"}, "scan"),
+    ],
+)
+def test_release_refuses_bad_arguments_before_any_request(
+    client: pps.Client, requests_mock: Any, args: dict[str, str], named: str
+) -> None:
+    with pytest.raises(pps.InvalidArgumentError) as error:
+        pps.quarantine_action_command(client, args, "release")
+    assert named in str(error.value)
+    assert not requests_mock.called
+
+
+def test_move_to_the_same_folder_is_refused(client: pps.Client, requests_mock: Any) -> None:
+    with pytest.raises(pps.InvalidArgumentError, match="target_folder"):
+        pps.quarantine_action_command(
+            client, {"folder_name": "PCI", "local_guid": "4:2:6", "target_folder": "PCI"}, "move"
+        )
+    assert not requests_mock.called
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        ({"to": "not-an-address"}, "to"),
+        ({"from": "*@example.com"}, "from"),
+        ({"header_from": "SOC <nope>"}, "header_from"),
+        ({"append_old_subject": "sometimes"}, "append_old_subject"),
+    ],
+)
+def test_forward_refuses_bad_addresses(
+    client: pps.Client, requests_mock: Any, args: dict[str, str], named: str
+) -> None:
+    with pytest.raises(pps.InvalidArgumentError, match=f"for {named}"):
+        pps.quarantine_action_command(
+            client, {"folder_name": "HIPAA", "local_guid": "4:2:6", **args}, "forward"
+        )
+    assert not requests_mock.called
+
+
+# -- transport policy -----------------------------------------------------------------------------
+
+
+def test_reads_are_retried_on_5xx_and_429(client: pps.Client, requests_mock: Any) -> None:
+    requests_mock.get(
+        f"{API}/pss/filter",
+        [
+            {"status_code": 503, "text": "busy"},
+            {"status_code": 429, "text": "slow down", "headers": {"Retry-After": "0"}},
+            {"json": {"result": []}},
+        ],
+    )
+    assert client.smart_search({"count": "1"}) == []
+    assert requests_mock.call_count == 3
+
+
+def test_reads_give_up_after_the_bounded_number_of_tries(client: pps.Client, requests_mock: Any) -> None:
+    requests_mock.get(f"{API}/pss/filter", status_code=502, text="bad gateway")
+    with pytest.raises(DemistoException, match=r"failed \(502"):
+        client.smart_search({})
+    assert requests_mock.call_count == pps.MAX_TRIES
+
+
+def test_reads_are_retried_on_connection_errors(client: pps.Client, requests_mock: Any) -> None:
+    requests_mock.get(
+        f"{API}/pss/health",
+        [{"exc": requests.exceptions.ConnectionError("reset by peer")}, {"json": {"status": "ok"}}],
+    )
+    assert client.check_health() == {"status": "ok"}
+    assert requests_mock.call_count == 2
+
+
+def test_actions_are_retried_after_429(client: pps.Client, requests_mock: Any) -> None:
+    requests_mock.post(
+        f"{API}/quarantine",
+        [{"status_code": 429, "text": "later", "headers": {"Retry-After": "0"}}, {"text": "Request sent."}],
+    )
+    assert (
+        client.act_on_message({"action": "release", "folder": "Q", "localguid": "1:1:1"}) == "Request sent."
+    )
+    assert requests_mock.call_count == 2
+
+
+def test_actions_are_retried_when_the_connection_was_never_made(
+    client: pps.Client, requests_mock: Any
+) -> None:
+    requests_mock.post(
+        f"{API}/quarantine",
+        [{"exc": requests.exceptions.ConnectTimeout("connect timed out")}, {"text": "Request sent."}],
+    )
+    assert (
+        client.act_on_message({"action": "release", "folder": "Q", "localguid": "1:1:1"}) == "Request sent."
+    )
+    assert requests_mock.call_count == 2
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"status_code": 500, "text": "oops"},
+        {"status_code": 503, "text": "unavailable"},
+        {"exc": requests.exceptions.ReadTimeout("read timed out")},
+        {"exc": requests.exceptions.ConnectionError("Connection aborted.")},
+    ],
+)
+def test_actions_are_never_sent_twice_when_the_outcome_is_unknown(
+    client: pps.Client, requests_mock: Any, reply: dict[str, Any]
+) -> None:
+    requests_mock.post(f"{API}/quarantine", [reply, {"text": "Request sent."}])
+    with pytest.raises(pps.OutcomeUnknownError, match="outcome is unknown") as error:
+        client.act_on_message({"action": "release", "folder": "Q", "localguid": "1:1:1"})
+    assert "list-quarantined-messages" in error.value.message
+    assert requests_mock.call_count == 1
+
+
+def test_batch_marks_unknown_outcomes(client: pps.Client, requests_mock: Any) -> None:
+    requests_mock.post(f"{API}/quarantine", [{"text": "Request sent."}, {"status_code": 502, "text": "gw"}])
+    results = pps.quarantine_action_command(
+        client, {"folder_name": "Q", "local_guid": "1:1:1,1:1:2"}, "release"
+    )
+    statuses = sorted(outcome["Status"] for outcome in results[0].outputs)
+    assert statuses == ["success", "unknown"]
+    assert requests_mock.call_count == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (401, "Unauthorized", "Authentication failed (401): check the username and password"),
+        (403, "Forbidden", "lacks the managed module 'Quarantine'"),
+        (404, "Not Found", "Not found (404): GET /quarantine"),
+        (
+            400,
+            "Invalid argument: folder",
+            "The PPS server refused the request (400): Invalid argument: folder",
+        ),
+        (200, "<html><body>Login</body></html>", "is not what the PPS API sends"),
+        (200, "{not json", "is not what the PPS API sends"),
+    ],
+)
+def test_errors_name_their_cause(
+    client: pps.Client, requests_mock: Any, status: int, body: str, expected: str
+) -> None:
+    requests_mock.get(f"{API}/quarantine", status_code=status, text=body)
+    with pytest.raises(DemistoException) as error:
+        client.search_quarantine({"from": "a@b.c"})
+    assert expected in error.value.message
+
+
+def test_403_on_smart_search_names_the_pss_module(client: pps.Client, requests_mock: Any) -> None:
+    requests_mock.get(f"{API}/pss/filter", status_code=403, text="Forbidden")
+    with pytest.raises(DemistoException, match="lacks the managed module 'pss'"):
+        client.smart_search({})
+
+
+def test_certificate_failure_points_to_the_unsecure_parameter(client: pps.Client, requests_mock: Any) -> None:
+    requests_mock.get(f"{API}/pss/health", exc=requests.exceptions.SSLError("CERTIFICATE_VERIFY_FAILED"))
+    with pytest.raises(DemistoException, match="Trust any certificate") as error:
+        client.check_health()
+    assert requests_mock.call_count == 1
+    assert "unsecure" in error.value.message
+
+
+# -- test-module and main -------------------------------------------------------------------------
+
+
+def test_test_module_is_ok_only_when_both_modules_answer(mocker: Any, requests_mock: Any) -> None:
+    requests_mock.get(f"{API}/pss/health", json={"status": "ok"})
+    requests_mock.get(f"{API}/quarantine", json={"count": 0, "records": []})
+    entries = run_main(mocker, "test-module", {})
+    assert entries == ["ok"]
+    probe = requests_mock.request_history[1]
+    assert probe.qs["folder"] == ["quarantine"]
+    assert "startdate" in probe.qs
+
+
+def test_test_module_names_the_missing_module(mocker: Any, requests_mock: Any) -> None:
+    requests_mock.get(f"{API}/pss/health", json={"status": "ok"})
+    requests_mock.get(f"{API}/quarantine", status_code=403, text="Forbidden")
+    entries = run_main(mocker, "test-module", {})
+    assert entries[0]["Type"] == 4
+    assert "Quarantine module" in entries[0]["Contents"]
+    assert "lacks the managed module 'Quarantine'" in entries[0]["Contents"]
+    assert "pss module" not in entries[0]["Contents"]
+
+
+def test_test_module_reports_bad_credentials_once(mocker: Any, requests_mock: Any) -> None:
+    requests_mock.get(f"{API}/pss/health", status_code=401)
+    requests_mock.get(f"{API}/quarantine", status_code=401)
+    entries = run_main(mocker, "test-module", {})
+    assert entries[0]["Contents"].count("Authentication failed (401)") == 1
+
+
+def test_main_refuses_control_characters_before_any_request(mocker: Any, requests_mock: Any) -> None:
+    entries = run_main(mocker, "proofpoint-pps-smart-search", {"subject": "hello\r\nX-Injected: 1"})
+    assert entries[0]["Type"] == 4
+    assert "Invalid value for subject" in entries[0]["Contents"]
+    assert not requests_mock.called
+
+
+def test_main_never_shows_the_password(mocker: Any, requests_mock: Any) -> None:
+    requests_mock.get(f"{API}/pss/filter", status_code=400, text=f"Invalid argument: password {PASSWORD}")
+    entries = run_main(mocker, "proofpoint-pps-smart-search", {})
+    assert entries[0]["Type"] == 4
+    assert PASSWORD not in json.dumps(entries)
+    assert "<XX_REPLACED>" in entries[0]["Contents"]
+
+
+def test_main_uses_the_older_insecure_parameter(mocker: Any, requests_mock: Any) -> None:
+    requests_mock.get(f"{API}/pss/health", json={})
+    requests_mock.get(f"{API}/quarantine", json={"records": []})
+    run_main(mocker, "test-module", {}, {**PARAMS, "insecure": True})
+    assert requests_mock.last_request.verify is False
+    run_main(mocker, "test-module", {}, {**PARAMS, "unsecure": "true"})
+    assert requests_mock.last_request.verify is False
+    run_main(mocker, "test-module", {}, PARAMS)
+    assert requests_mock.last_request.verify is True
+
+
+def test_main_refuses_a_bad_timeout_parameter(mocker: Any, requests_mock: Any) -> None:
+    entries = run_main(mocker, "test-module", {}, {**PARAMS, "timeout": "-3"})
+    assert "Invalid value for timeout" in entries[0]["Contents"]
+    assert not requests_mock.called
+
+
+def test_runs_as_the_server_runs_it_without_its_import_lines(requests_mock: Any) -> None:
+    """The server execs CSP and the integration in one namespace, with the two import lines removed."""
+    source = Path(pps.__file__).read_text()
+    stripped = source.replace("import demistomock as demisto\n", "").replace(
+        "from CommonServerPython import *\n", ""
+    )
+    assert "import demistomock" not in stripped and "from CommonServerPython" not in stripped
+    requests_mock.get(f"{API}/pss/health", json={"status": "ok"})
+    requests_mock.get(f"{API}/quarantine", json={"count": 0, "records": []})
+    demisto.reset(command="test-module", args={}, params=PARAMS)
+    namespace: dict[str, Any] = {"__name__": "builtins", "demisto": demisto}
+    csp_path = ROOT / "xsoar_runtime" / "CommonServerPython.py"
+    exec(compile(csp_path.read_text(), str(csp_path), "exec"), namespace)
+    exec(compile(stripped, "ProofpointProtectionServerV2.py", "exec"), namespace)
+    assert demisto.captured_entries == [{"Type": 1, "Contents": "ok", "ContentsFormat": "text"}]
