@@ -61,13 +61,38 @@ CONF_JSON: dict[str, object] = {
     "test_marketplacev2": [],
     "reputation_tests": [],
 }
-# The core-pack lists: without them the SDK asks GitHub for the real ones on every run.
-CORE_PACK_LISTS = (
-    "core_packs_list.json",
-    "core_packs_mpv2_list.json",
-    "core_packs_xpanse_list.json",
-    "core_packs_platform_list.json",
-)
+# The content repo's Config/ lists. Without them the SDK asks GitHub for the real ones. Only the
+# categories are known here (the SDK's integration schema lists them); the approved use cases,
+# tags and compliance policies exist only in the content repo, so they are empty and the
+# validations that read them are left out of the offline run (see run_sdk_checks.py).
+INTEGRATION_CATEGORIES = [
+    "Analytics & SIEM",
+    "Utilities",
+    "Messaging and Conferencing",
+    "Endpoint",
+    "Network Security",
+    "Vulnerability Management",
+    "Case Management",
+    "Forensics & Malware Analysis",
+    "IT Services",
+    "Data Enrichment & Threat Intelligence",
+    "Database",
+    "Deception & Breach Simulation",
+    "Email",
+    "Identity and Access Management",
+    "Cloud Services",
+    "Authentication & Identity Management",
+]
+CONFIG_FILES: dict[str, object] = {
+    "approved_categories.json": {"approved_list": INTEGRATION_CATEGORIES},
+    "approved_usecases.json": {"approved_list": []},
+    "approved_tags.json": {"approved_list": {"common": [], "xsoar": [], "marketplacev2": [], "xpanse": []}},
+    "compliant_policies.json": {"policies": []},
+    "core_packs_list.json": {"core_packs_list": [], "update_core_packs_list": []},
+    "core_packs_mpv2_list.json": {"core_packs_list": [], "update_core_packs_list": []},
+    "core_packs_xpanse_list.json": {"core_packs_list": [], "update_core_packs_list": []},
+    "core_packs_platform_list.json": {"core_packs_list": [], "update_core_packs_list": []},
+}
 GITIGNORE = "__pycache__/\n*.pyc\n.pytest_cache/\n.mypy_cache/\n"
 # A fixed identity and dates keep the throwaway commits independent of the caller's git setup.
 GIT_ENV = {
@@ -110,8 +135,8 @@ def write_scaffolding(repo: Path) -> None:
     (repo / "Tests" / "conf.json").write_text(json.dumps(CONF_JSON, indent=4) + "\n")
     (repo / ".gitignore").write_text(GITIGNORE)
     (repo / "Config").mkdir()
-    for name in CORE_PACK_LISTS:
-        (repo / "Config" / name).write_text(json.dumps({"core_packs_list": [], "update_core_packs_list": []}) + "\n")
+    for name, content in CONFIG_FILES.items():
+        (repo / "Config" / name).write_text(json.dumps(content, indent=4) + "\n")
     (repo / "Packs").mkdir()
     (repo / "Packs" / ".gitkeep").write_text("")
 
