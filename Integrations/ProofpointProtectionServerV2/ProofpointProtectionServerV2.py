@@ -468,7 +468,7 @@ def first_line(error: BaseException) -> str:
 def too_large_message(guid: str, size: int, max_bytes: int) -> str:
     return (
         f"Message {guid} is larger ({size / 1048576:.1f} MB) than the instance's maximum download size "
-        f"({max_bytes / 1048576:g} MB). Raise 'Maximum download size' in the instance settings to download it."
+        f"({max_bytes / 1048576:g} MB). Raise 'Maximum size of a downloaded message, in MB' in the instance settings to download it."
     )
 
 
