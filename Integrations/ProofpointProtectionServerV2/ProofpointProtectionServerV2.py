@@ -84,7 +84,7 @@ MODULE_QUARANTINE = "Quarantine"
 
 LOCAL_GUID_PATTERN = re.compile(r"^\d+:\d+:\d+$")
 CLOUD_GUID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MESSAGE_GUID_PATTERN = re.compile(r"^[A-Za-z0-9_\-+/=.]{1,128}$")
+MESSAGE_GUID_PATTERN = re.compile(r"^[A-Za-z0-9_=-]{1,128}$")
 # What the PPS search accepts: addresses, prefixes, suffixes, domains, with * wildcards.
 ADDRESS_PATTERN_RE = re.compile(r"^[A-Za-z0-9.!#$%&'+/=?^_`{|}~*@-]{1,320}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")

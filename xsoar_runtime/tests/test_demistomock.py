@@ -1,0 +1,172 @@
+"""The `demisto` object: what the integration reads from the server and what the server receives."""
+
+import datetime
+import json
+import re
+
+import demistomock as demisto
+import pytest
+
+
+def test_calling_context_is_shaped_like_the_servers() -> None:
+    assert demisto.callingContext == {
+        "params": {},
+        "args": {},
+        "command": "",
+        "integration": True,
+        "context": {
+            "IntegrationBrand": "Proofpoint Protection Server v2",
+            "IntegrationInstance": "local",
+            "Inv": {"id": "1"},
+        },
+    }
+
+
+def test_reset_gives_the_run_its_command_args_params_and_debug_flag() -> None:
+    demisto.reset(
+        command="proofpoint-pps-smart-search", args={"limit": "5"}, params={"url": "u"}, is_debug=True
+    )
+
+    assert demisto.command() == "proofpoint-pps-smart-search"
+    assert demisto.args() == {"limit": "5"}
+    assert demisto.params() == {"url": "u"}
+    assert demisto.getParam("url") == "u"
+    assert demisto.is_debug is True
+    assert demisto.investigation() == {"id": "1"}
+
+
+def test_args_is_a_copy_the_integration_may_change() -> None:
+    demisto.reset(args={"a": "1"})
+    demisto.args()["a"] = "changed"
+    assert demisto.args() == {"a": "1"}
+
+
+def test_reset_clears_entries_logs_and_stored_state_in_place() -> None:
+    entries, logs = demisto.captured_entries, demisto.captured_logs
+    demisto.results("x")
+    demisto.info("y")
+    demisto.setIntegrationContext({"token": "t"})
+    demisto.setLastRun({"last_fetch": 1})
+
+    demisto.reset()
+
+    assert entries is demisto.captured_entries and entries == []
+    assert logs is demisto.captured_logs and logs == []
+    assert demisto.getIntegrationContext() == {}
+    assert demisto.getLastRun() == {}
+    assert demisto.is_debug is False
+
+
+@pytest.mark.parametrize(
+    ("value", "entries"),
+    [
+        ("ok", [{"Type": 1, "Contents": "ok", "ContentsFormat": "text"}]),
+        (None, [{"Type": 1, "Contents": "None", "ContentsFormat": "text"}]),
+        (42, [{"Type": 1, "Contents": "42", "ContentsFormat": "text"}]),
+        (b"raw bytes", [{"Type": 1, "Contents": "raw bytes", "ContentsFormat": "text"}]),
+        ({"a": 1}, [{"Type": 1, "Contents": '{"a": 1}', "ContentsFormat": "json"}]),
+        (
+            {"Type": 4, "Contents": "boom", "ContentsFormat": "text", "EntryContext": None},
+            [{"Type": 4, "Contents": "boom", "ContentsFormat": "text", "EntryContext": None}],
+        ),
+        (
+            ["a", {"b": 2}],
+            [
+                {"Type": 1, "Contents": "a", "ContentsFormat": "text"},
+                {"Type": 1, "Contents": '{"b": 2}', "ContentsFormat": "json"},
+            ],
+        ),
+        ([], []),
+    ],
+)
+def test_results_converts_like_the_real_server(value: object, entries: list[dict[str, object]]) -> None:
+    demisto.results(value)
+    assert demisto.captured_entries == entries
+
+
+def test_results_keeps_a_dict_with_contents_but_no_format_as_json_text() -> None:
+    demisto.results({"Contents": "x"})
+    assert demisto.captured_entries == [
+        {"Type": 1, "Contents": '{"Contents": "x"}', "ContentsFormat": "json"}
+    ]
+
+
+def test_results_captures_what_the_server_would_receive_not_later_changes() -> None:
+    entry = {"Type": 1, "Contents": {"n": (1, 2)}, "ContentsFormat": "json"}
+    demisto.results(entry)
+    entry["Contents"]["n"] = "changed"  # type: ignore[index]
+    assert demisto.captured_entries == [{"Type": 1, "Contents": {"n": [1, 2]}, "ContentsFormat": "json"}]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"when": datetime.datetime(2022, 8, 12)},
+        {"Type": 1, "Contents": {1, 2}, "ContentsFormat": "json"},
+        [{"ok": 1}, {"bad": object()}],
+    ],
+)
+def test_results_refuses_values_that_are_not_json(value: object) -> None:
+    with pytest.raises(TypeError):
+        demisto.results(value)
+    assert demisto.captured_entries == []
+
+
+def test_logging_calls_are_captured_with_their_level(capsys: pytest.CaptureFixture[str]) -> None:
+    demisto.info("info %s", "formatted")
+    demisto.debug("debug text")
+    demisto.error("error text")
+    demisto.log("war room log")
+
+    assert demisto.captured_logs == [
+        ("info", "info formatted"),
+        ("debug", "debug text"),
+        ("error", "error text"),
+        ("log", "war room log"),
+    ]
+    assert capsys.readouterr().out == "error text\n"
+
+
+def test_incidents_sends_the_list_as_one_json_entry() -> None:
+    incidents = [{"name": "a", "occurred": "2022-08-12T10:00:00Z", "rawJSON": "{}", "severity": 1}]
+    demisto.incidents(incidents)
+    assert demisto.captured_entries == [
+        {"Type": 1, "Contents": json.dumps(incidents), "ContentsFormat": "json"}
+    ]
+
+
+def test_incidents_without_argument_returns_sample_incidents() -> None:
+    sample = demisto.incidents()
+    assert isinstance(sample, list) and sample and "name" in sample[0]
+    assert demisto.captured_entries == []
+
+
+def test_integration_context_is_replaced_whole_and_read_as_a_copy() -> None:
+    demisto.setIntegrationContext({"a": 1, "b": [1]})
+    read = demisto.getIntegrationContext()
+    read["b"].append(2)
+    demisto.setIntegrationContext({"c": 3})
+
+    assert demisto.getIntegrationContext() == {"c": 3}
+
+
+def test_last_run_is_empty_until_set_then_persists() -> None:
+    assert demisto.getLastRun() == {}
+    demisto.setLastRun({"last_fetch": "2022-08-12T10:00:00Z", "ids": ["a"]})
+    assert demisto.getLastRun() == {"last_fetch": "2022-08-12T10:00:00Z", "ids": ["a"]}
+
+
+def test_stored_state_must_be_json() -> None:
+    with pytest.raises(TypeError):
+        demisto.setLastRun({"when": datetime.datetime(2022, 8, 12)})
+
+
+def test_server_version_allows_polling() -> None:
+    version = demisto.demistoVersion()["version"]
+    assert tuple(int(part) for part in version.split(".")) >= (6, 2, 0)
+
+
+def test_unique_file_is_a_new_uuid_each_time() -> None:
+    first, second = demisto.uniqueFile(), demisto.uniqueFile()
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", first)
+    assert first != second
