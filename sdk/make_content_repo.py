@@ -145,18 +145,16 @@ def make_content_repo(source: Path, dest: Path, pack_name: str = PACK_NAME) -> P
     """Build the layout at `dest` (replacing it) and return the pack's folder in it."""
     if dest.exists():
         shutil.rmtree(dest)
-    origin = dest.parent / f"{dest.name}-content-origin.git"
-    if origin.exists():
-        shutil.rmtree(origin)
     dest.mkdir(parents=True)
     git(dest, "init", "-q", "-b", "master")
     write_scaffolding(dest)
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "-m", "content scaffolding")
-    # A local bare repo stands in for the upstream: its path contains "content", and fetching
-    # from it gives origin/master without any network.
-    git(dest.parent, "init", "-q", "--bare", "-b", "master", str(origin))
-    git(dest, "remote", "add", "origin", str(origin.resolve()))
+    # A bare repo kept inside .git stands in for the upstream: its path contains "content", and
+    # fetching from it gives origin/master without any network.
+    origin = dest / ".git" / "content-origin.git"
+    git(dest, "init", "-q", "--bare", "-b", "master", str(origin))
+    git(dest, "remote", "add", "origin", str(origin))
     git(dest, "push", "-q", "origin", "master")
     git(dest, "fetch", "-q", "origin")
     git(dest, "checkout", "-q", "-b", BRANCH)
@@ -170,9 +168,13 @@ def make_content_repo(source: Path, dest: Path, pack_name: str = PACK_NAME) -> P
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     root = Path(__file__).resolve().parent.parent
-    parser.add_argument("--source", type=Path, default=root, help="the pack's root (default: the project root)")
+    parser.add_argument(
+        "--source", type=Path, default=root, help="the pack's root (default: the project root)"
+    )
     parser.add_argument("--dest", type=Path, default=root / "build" / "content", help="where to lay it out")
-    parser.add_argument("--pack-name", default=PACK_NAME, help=f"folder name under Packs/ (default: {PACK_NAME})")
+    parser.add_argument(
+        "--pack-name", default=PACK_NAME, help=f"folder name under Packs/ (default: {PACK_NAME})"
+    )
     args = parser.parse_args(argv)
     source: Path = args.source.resolve()
     if not (source / "pack_metadata.json").is_file():

@@ -1,0 +1,26 @@
+"""A stateful double of the Proofpoint Protection Server REST API (shared/spec/pps-rest-api.md).
+
+    from pps_simulator import PPSSimulator
+    with PPSSimulator(db=":memory:", messages=300, seed=1) as sim:
+        requests.get(sim.url + "/rest/v1/pss/health", auth=("admin", "Simulat0r!admin"), verify=sim.ca_file)
+"""
+
+from pps_simulator.app import DEFAULT_USERS, RecordedRequest, RequestLog, User
+from pps_simulator.backend import InvalidArgument, NotFound, PPSBackend, PPSError, UserExists
+from pps_simulator.faults import Fault, FaultRegistry
+from pps_simulator.server import PPSSimulator
+
+__all__ = [
+    "DEFAULT_USERS",
+    "Fault",
+    "FaultRegistry",
+    "InvalidArgument",
+    "NotFound",
+    "PPSBackend",
+    "PPSError",
+    "PPSSimulator",
+    "RecordedRequest",
+    "RequestLog",
+    "User",
+    "UserExists",
+]

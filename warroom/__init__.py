@@ -1,0 +1,47 @@
+"""The War Room runner: run an integration command locally the way the XSOAR server runs it.
+
+`python -m warroom '!command name=value'` from a shell; `run_command(...)` from Python.
+"""
+
+from warroom.command_line import parse_argv_words, parse_command_line
+from warroom.context import merge_entries_context, merge_entry_context
+from warroom.errors import CommandRefused
+from warroom.execution import RunResult, Runtime, load_runtime, run_command, run_parsed
+from warroom.integration import Integration, load_integration, strip_runtime_imports
+from warroom.manifest import IntegrationManifest
+from warroom.params import Masker, check_params, masked_params
+
+
+def check_command(line: str, integration_yaml: str | None = None) -> tuple[str, dict[str, str]]:
+    """Parse a War Room line and check it against an integration YAML (a path; default: this project's).
+
+    Returns the command and its arguments with the YAML defaults applied; raises CommandRefused.
+    """
+    from pathlib import Path
+
+    command, args = parse_command_line(line)
+    path = Path(integration_yaml) if integration_yaml else None
+    manifest = IntegrationManifest.load(path) if path else load_integration().manifest
+    return command, manifest.check_args(command, args)
+
+
+__all__ = [
+    "CommandRefused",
+    "Integration",
+    "IntegrationManifest",
+    "Masker",
+    "RunResult",
+    "Runtime",
+    "check_command",
+    "check_params",
+    "load_integration",
+    "load_runtime",
+    "masked_params",
+    "merge_entries_context",
+    "merge_entry_context",
+    "parse_argv_words",
+    "parse_command_line",
+    "run_command",
+    "run_parsed",
+    "strip_runtime_imports",
+]

@@ -1,0 +1,5 @@
+"""`python -m warroom`."""
+
+from warroom.cli import main
+
+raise SystemExit(main())

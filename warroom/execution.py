@@ -1,0 +1,270 @@
+"""Running one integration command the way the XSOAR server runs it, and collecting what it produced."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import importlib
+import io
+import os
+import re
+import shutil
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any
+
+from warroom.command_line import parse_command_line
+from warroom.context import merge_entries_context
+from warroom.errors import CommandRefused
+from warroom.integration import PROJECT_ROOT, Integration, load_integration
+from warroom.params import check_params
+
+RUNTIME_DIR = PROJECT_ROOT / "xsoar_runtime"
+DEFAULT_OUT_DIR = Path("warroom-files")
+
+ENTRY_TYPE_FILE = 3
+ENTRY_TYPE_IMAGE = 7
+ENTRY_TYPE_ENTRY_INFO_FILE = 9
+ENTRY_TYPE_ERROR = 4
+_FILE_ENTRY_TYPES = (ENTRY_TYPE_FILE, ENTRY_TYPE_IMAGE, ENTRY_TYPE_ENTRY_INFO_FILE)
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass
+class RunResult:
+    entries: list[dict[str, Any]]
+    context: dict[str, Any]
+    files: list[Path]
+    logs: list[tuple[str, str]]
+    exit_code: int
+    # What the integration was given, after the YAML checks (handy for tests; mask params before printing).
+    args: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The runtime stand-in: the `demisto` module and the CommonServerPython source executed before the code."""
+
+    demisto: ModuleType
+    common_server_code: str
+    common_server_path: Path
+
+
+def load_runtime(folder: Path = RUNTIME_DIR) -> Runtime:
+    """The project's runtime stand-in (xsoar_runtime/), importing `demistomock` from it."""
+    csp_path = folder / "CommonServerPython.py"
+    if not csp_path.is_file():
+        raise CommandRefused(f"The XSOAR runtime stand-in is missing: {csp_path} not found")
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    demisto = importlib.import_module("demistomock")
+    return Runtime(demisto, csp_path.read_text(encoding="utf-8"), csp_path)
+
+
+def refused_result(message: str) -> RunResult:
+    """What a refused line gives: one error entry, as the War Room shows it, and exit status 2."""
+    entry = {"Type": ENTRY_TYPE_ERROR, "ContentsFormat": "text", "Contents": message}
+    return RunResult(entries=[entry], context={}, files=[], logs=[], exit_code=2)
+
+
+def run_command(
+    line: str,
+    params: Mapping[str, Any],
+    integration: Path | Integration | None = None,
+    workdir: Path | None = None,
+    debug: bool = False,
+    *,
+    env: Mapping[str, str] | None = None,
+    runtime: Runtime | None = None,
+) -> RunResult:
+    """Run a War Room line such as `!proofpoint-pps-smart-search sender=a@b.c` with instance `params`.
+
+    `integration` is the integration's .py, package folder or unified .yml (default: this project's);
+    files the command returns are saved in `workdir` (default ./warroom-files); `env` holds extra
+    environment variables for the run only. A line refused before running gives exit_code 2.
+    """
+    try:
+        command, args = parse_command_line(line)
+    except CommandRefused as exc:
+        return refused_result(str(exc))
+    return run_parsed(command, args, params, integration, workdir, debug, env=env, runtime=runtime)
+
+
+def run_parsed(
+    command: str,
+    args: Mapping[str, str],
+    params: Mapping[str, Any],
+    integration: Path | Integration | None = None,
+    workdir: Path | None = None,
+    debug: bool = False,
+    *,
+    env: Mapping[str, str] | None = None,
+    runtime: Runtime | None = None,
+) -> RunResult:
+    """Like `run_command`, for a command already split into its name and arguments."""
+    try:
+        loaded = integration if isinstance(integration, Integration) else load_integration(integration)
+        checked_args = loaded.manifest.check_args(command, args)
+        instance = check_params(loaded.manifest, params)
+        runtime = runtime or load_runtime()
+    except CommandRefused as exc:
+        return refused_result(str(exc))
+    out_dir = Path(workdir) if workdir is not None else DEFAULT_OUT_DIR
+    with tempfile.TemporaryDirectory(prefix="warroom-run-") as run_dir:
+        entries, logs, investigation_id = execute_integration(
+            runtime, loaded, command, checked_args, instance, Path(run_dir), debug=debug, env=env or {}
+        )
+        files = save_files(entries, Path(run_dir), investigation_id, out_dir, logs)
+    exit_code = 1 if any(entry.get("Type") == ENTRY_TYPE_ERROR for entry in entries) else 0
+    return RunResult(
+        entries=entries,
+        context=merge_entries_context(entries),
+        files=files,
+        logs=logs,
+        exit_code=exit_code,
+        args=checked_args,
+        params=instance,
+    )
+
+
+def execute_integration(
+    runtime: Runtime,
+    integration: Integration,
+    command: str,
+    args: Mapping[str, str],
+    params: Mapping[str, Any],
+    run_dir: Path,
+    *,
+    debug: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]], str]:
+    """Exec CommonServerPython then the integration in one fresh namespace, as the server's loop does.
+
+    Returns the entries, the log lines and the investigation id that names the files written.
+    """
+    demisto = runtime.demisto
+    demisto.reset(command=command, args=dict(args), params=copy.deepcopy(dict(params)), is_debug=debug)
+    namespace: dict[str, Any] = {"__name__": "builtins", "demisto": demisto}
+    failure: dict[str, Any] | None = None
+    printed = io.StringIO()
+    with _isolated_process_state(run_dir, env or {}), contextlib.redirect_stdout(printed):
+        try:
+            exec(_compiled(runtime.common_server_code, str(runtime.common_server_path)), namespace)
+            exec(_compiled(integration.code, str(integration.code_path)), namespace)
+        except SystemExit as exc:
+            # return_error ends with sys.exit(0); another status without an entry is a failure to show.
+            if exc.code not in (None, 0) and not list(getattr(demisto, "captured_entries", [])):
+                failure = _error_entry(f"Script exited with status {exc.code}")
+        except Exception as exc:
+            failure = _uncaught_exception_entry(exc)
+        investigation_id = _investigation_id(demisto)
+    entries = [dict(entry) for entry in getattr(demisto, "captured_entries", [])]
+    if failure is not None:
+        entries.append(failure)
+    logs = [(str(level), str(text)) for level, text in getattr(demisto, "captured_logs", [])]
+    if printed.getvalue():
+        logs.append(("stdout", printed.getvalue()))
+    return entries, logs, investigation_id
+
+
+def save_files(
+    entries: list[dict[str, Any]],
+    run_dir: Path,
+    investigation_id: str,
+    out_dir: Path,
+    logs: list[tuple[str, str]],
+) -> list[Path]:
+    """Move the files of file entries from the run directory to `out_dir`, under safe, unique names."""
+    saved: list[Path] = []
+    for entry in entries:
+        if entry.get("Type") not in _FILE_ENTRY_TYPES or not entry.get("FileID"):
+            continue
+        source = run_dir / f"{investigation_id}_{entry['FileID']}"
+        if source.resolve().parent != run_dir.resolve() or not source.is_file():
+            logs.append(("warning", f"File entry {entry.get('File')!r}: no file {source.name} was written"))
+            continue
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = unique_path(out_dir / safe_file_name(str(entry.get("File") or entry["FileID"])))
+        shutil.move(str(source), target)
+        saved.append(target)
+    return saved
+
+
+def safe_file_name(name: str) -> str:
+    """A file name that stays in its folder: path parts joined by `_`, no `..`, no control characters."""
+    parts = [part for part in re.split(r"[\\/]", name) if part not in ("", ".", "..")]
+    name = _CONTROL_CHARS.sub("_", "_".join(parts))
+    while ".." in name:
+        name = name.replace("..", ".")
+    name = name.strip(" .")
+    return name[:200] or "file"
+
+
+def unique_path(path: Path) -> Path:
+    """`path`, or `name-1.ext`, `name-2.ext`, ... if it exists."""
+    candidate, number = path, 0
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
+def _error_entry(message: str) -> dict[str, Any]:
+    return {"Type": ENTRY_TYPE_ERROR, "ContentsFormat": "text", "Contents": message}
+
+
+def _uncaught_exception_entry(exc: BaseException) -> dict[str, Any]:
+    """The error the server shows when the script raises: its traceback, minus the runner's own frame."""
+    tb: TracebackType | None = exc.__traceback__.tb_next if exc.__traceback__ else None
+    text = "".join(traceback.format_exception(type(exc), exc, tb))
+    return _error_entry(f"Script failed to run: Error: [{text}] (2604) (2603)")
+
+
+def _investigation_id(demisto: ModuleType) -> str:
+    try:
+        return str(demisto.investigation()["id"])
+    except Exception:
+        return "1"
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(code: str, filename: str) -> Any:
+    return compile(code, filename, "exec")
+
+
+@contextlib.contextmanager
+def _isolated_process_state(run_dir: Path, env: Mapping[str, str]) -> Iterator[None]:
+    """Run in `run_dir` with `env` added, then undo what the run changed process-wide.
+
+    CommonServerPython deletes proxy and CA-bundle variables, routes Python warnings to demisto.info
+    and may turn on http.client debugging; none of that may leak into the next run in this process.
+    """
+    import http.client
+    import warnings
+
+    saved_showwarning = warnings.showwarning
+    saved_environ = dict(os.environ)
+    saved_cwd = os.getcwd()
+    saved_debuglevel = http.client.HTTPConnection.debuglevel
+    saved_print = http.client.__dict__.get("print")
+    os.environ.update(env)
+    os.chdir(run_dir)
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        warnings.showwarning = saved_showwarning
+        http.client.HTTPConnection.debuglevel = saved_debuglevel
+        if saved_print is None:
+            http.client.__dict__.pop("print", None)
+        else:
+            http.client.__dict__["print"] = saved_print

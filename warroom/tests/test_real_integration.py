@@ -1,0 +1,85 @@
+"""The runner with the project's real runtime stand-in, integration and PPS simulator (skipped until they exist)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from warroom import load_integration, run_command
+from warroom.execution import RUNTIME_DIR
+from warroom.integration import DEFAULT_INTEGRATION, PROJECT_ROOT
+
+PARAMS = {"url": "https://127.0.0.1:9", "credentials": {"identifier": "admin", "password": "Simulat0r!admin"}}
+
+needs_integration = pytest.mark.skipif(
+    not (DEFAULT_INTEGRATION.is_file() and (RUNTIME_DIR / "CommonServerPython.py").is_file()),
+    reason="the integration or the runtime stand-in is not there yet",
+)
+
+
+def simulator_missing() -> bool:
+    try:
+        from pps_simulator import PPSSimulator  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+
+needs_simulator = pytest.mark.skipif(simulator_missing(), reason="the PPS simulator is not there yet")
+
+
+def warroom(*argv: str, state: Path) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "COLUMNS": "250"}
+    for name in ("PPS_URL", "PPS_USERNAME", "PPS_PASSWORD", "FORCE_COLOR"):
+        environ.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "warroom", "--simulator", "--state", str(state), *argv],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=environ,
+        timeout=120,
+    )
+
+
+@needs_integration
+def test_every_command_of_the_real_yaml_is_known() -> None:
+    manifest = load_integration().manifest
+    assert "proofpoint-pps-smart-search" in manifest.commands
+    assert "proofpoint-pps-list-quarantined-messages" in manifest.commands
+    assert {"url", "credentials"} <= set(manifest.params)
+
+
+@needs_integration
+def test_real_integration_refuses_what_its_yaml_does_not_have(tmp_path: Path) -> None:
+    result = run_command("!proofpoint-pps-smart-search bogus=1", PARAMS, workdir=tmp_path)
+    assert result.exit_code == 2
+    assert "has no argument bogus. Accepted arguments: action," in result.entries[0]["Contents"]
+
+
+@needs_integration
+def test_real_integration_error_entry_without_network(tmp_path: Path) -> None:
+    # Refused by the integration's own validation, before any HTTP call.
+    result = run_command(
+        '!proofpoint-pps-list-quarantined-messages start_time="7 days"', PARAMS, workdir=tmp_path
+    )
+    assert result.exit_code == 1
+    assert result.entries[-1]["Type"] == 4
+    assert "Traceback" not in result.entries[-1]["Contents"]
+
+
+@needs_integration
+@needs_simulator
+def test_simulator_smart_search_prints_a_table(tmp_path: Path) -> None:
+    done = warroom(
+        '!proofpoint-pps-smart-search sender=*@* start_time="30 days"', state=tmp_path / "sim.sqlite"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Proofpoint Protection Server Smart Search Results" in done.stdout
+    assert "|---|" not in done.stdout  # rendered as a table, not raw markdown
+    assert "Simulat0r!admin" not in done.stdout + done.stderr

@@ -1,0 +1,180 @@
+"""Instance parameters from PPS_* variables, a JSON/YAML config file and --param flags, in that order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from xsoar_deploy.errors import UsageRefused
+from xsoar_deploy.redaction import MASK
+
+PARAM_TYPE_ENCRYPTED = 4
+PARAM_TYPE_CHECKBOX = 8
+PARAM_TYPE_CREDENTIALS = 9
+PARAM_TYPE_MULTI_SELECT = 16
+CREDENTIAL_KEYS = ("identifier", "password")
+_TRUE_WORDS = {"true", "yes", "1", "on"}
+_FALSE_WORDS = {"false", "no", "0", "off"}
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """Instance parameters from a JSON or YAML mapping of parameter names to values."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageRefused(f"Cannot read the config file {path}: {exc.strerror or exc}") from exc
+    try:
+        loaded = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise UsageRefused(
+            f"The config file {path} is not valid {path.suffix.lstrip('.').upper() or 'YAML'}: {exc}"
+        ) from exc
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise UsageRefused(f"The config file {path} must hold a mapping of parameter names to values")
+    return loaded
+
+
+def parse_param_flags(flags: Iterable[str]) -> dict[str, Any]:
+    """`--param NAME=VALUE` flags; `credentials.identifier=...` and `credentials.password=...` set a credential."""
+    params: dict[str, Any] = {}
+    for flag in flags:
+        name, separator, value = flag.partition("=")
+        name = name.strip()
+        if not separator or not name:
+            raise UsageRefused(f"--param takes NAME=VALUE, got {flag.split('=')[0]!r}")
+        if "." in name:
+            name, key = name.split(".", 1)
+            if key not in CREDENTIAL_KEYS:
+                raise UsageRefused(f"--param {name}.{key}: a credential has only identifier and password")
+            credential = params.setdefault(name, {})
+            if not isinstance(credential, dict):
+                raise UsageRefused(f"--param {name} is given both as a value and as {name}.{key}")
+            credential[key] = value
+        else:
+            params[name] = value
+    return params
+
+
+def params_from_environment(environ: Mapping[str, str], known_params: Iterable[str]) -> dict[str, Any]:
+    """The War Room runner's variables: PPS_URL, PPS_USERNAME, PPS_PASSWORD, PPS_UNSECURE, PPS_PROXY, PPS_TIMEOUT."""
+    known = set(known_params)
+    params: dict[str, Any] = {}
+    if "PPS_URL" in environ:
+        params["url"] = environ["PPS_URL"]
+    credential = {
+        key: environ[variable]
+        for key, variable in (("identifier", "PPS_USERNAME"), ("password", "PPS_PASSWORD"))
+        if variable in environ
+    }
+    if credential:
+        params["credentials"] = credential
+    if "PPS_UNSECURE" in environ:
+        # Older instances of the integration name the checkbox `insecure`.
+        params["insecure" if "insecure" in known and "unsecure" not in known else "unsecure"] = environ[
+            "PPS_UNSECURE"
+        ]
+    if "PPS_PROXY" in environ:
+        params["proxy"] = environ["PPS_PROXY"]
+    if "PPS_TIMEOUT" in environ:
+        params["timeout"] = environ["PPS_TIMEOUT"]
+    return params
+
+
+def merge_params(*layers: Mapping[str, Any]) -> dict[str, Any]:
+    """Later layers win; a credential is merged key by key, so a password may come from elsewhere than its user."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for name, value in layer.items():
+            if isinstance(value, Mapping) and isinstance(merged.get(name), Mapping):
+                merged[name] = {**merged[name], **value}
+            else:
+                merged[name] = dict(value) if isinstance(value, Mapping) else value
+    return merged
+
+
+def check_param_names(
+    params: Mapping[str, Any], known: Mapping[str, Mapping[str, Any]], integration: str
+) -> None:
+    """Refuse parameter names the integration does not have, before anything is uploaded."""
+    unknown = sorted(name for name in params if name not in known)
+    if unknown:
+        raise UsageRefused(
+            f"Unknown instance parameter(s) {', '.join(unknown)}. "
+            f"Parameters of {integration}: {', '.join(sorted(known))}"
+        )
+
+
+def instance_value(field: Mapping[str, Any], raw: Any) -> Any:
+    """A parameter value as the server stores it in an instance's `data`, by the parameter's type."""
+    name = field.get("name")
+    param_type = int(field.get("type") or 0)
+    if param_type == PARAM_TYPE_CHECKBOX:
+        return parse_flag(str(name), raw)
+    if param_type == PARAM_TYPE_CREDENTIALS:
+        if not isinstance(raw, Mapping):
+            raise UsageRefused(f"Parameter {name} must be a mapping with identifier and password")
+        extra = sorted(set(raw) - set(CREDENTIAL_KEYS))
+        if extra:
+            raise UsageRefused(f"Parameter {name} has only identifier and password, not {', '.join(extra)}")
+        if not raw.get("password"):
+            raise UsageRefused(f"Parameter {name} needs a password")
+        return {
+            "credential": "",
+            "identifier": str(raw.get("identifier") or ""),
+            "password": str(raw["password"]),
+            # We always send a password the user gave, so the server must store it.
+            "passwordChanged": True,
+        }
+    if param_type == PARAM_TYPE_MULTI_SELECT and isinstance(raw, list):
+        return [str(item) for item in raw]
+    if isinstance(raw, (Mapping, list)):
+        raise UsageRefused(f"Parameter {name} takes a single value, got {type(raw).__name__}")
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    return "" if raw is None else str(raw)
+
+
+def parse_flag(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    raise UsageRefused(f"Parameter {name} must be true or false, got {value!r}")
+
+
+def secret_values(params: Mapping[str, Any], known: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The values never to print: credential passwords and values of encrypted (type 4) parameters."""
+    found = []
+    for name, value in params.items():
+        if isinstance(value, Mapping) and value.get("password"):
+            found.append(str(value["password"]))
+        elif _is_encrypted(known.get(name)) and value:
+            found.append(str(value))
+    return found
+
+
+def shown_value(field: Mapping[str, Any], value: Any) -> str:
+    """A stored parameter value as a person reads it, with passwords and encrypted values masked."""
+    if _is_encrypted(field):
+        return MASK if value else ""
+    if isinstance(value, Mapping):
+        identifier = value.get("identifier") or ""
+        return f"{identifier} / {MASK}" if value.get("password") else str(identifier)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def _is_encrypted(field: Mapping[str, Any] | None) -> bool:
+    return field is not None and int(field.get("type") or 0) == PARAM_TYPE_ENCRYPTED
