@@ -266,6 +266,8 @@ class PPSApplication:
                     drop_connection(environ)
                 response = fault_reply(fault)
         record.status = response.status_code
+        # Werkzeug shouts reason phrases ("NOT FOUND"); servers of this kind write them as the RFC does.
+        response.status = f"{response.status_code} {HTTP_STATUS_CODES.get(response.status_code, 'Unknown')}"
         return response(environ, start_response)
 
     def record(self, request: Request) -> RecordedRequest:

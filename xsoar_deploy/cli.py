@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+import urllib3
+
 from xsoar_deploy.deployment import InstanceRequest, deploy
 from xsoar_deploy.errors import DeployFailed, UsageRefused
 from xsoar_deploy.parameters import (
@@ -192,7 +194,7 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str], console: Console)
     with warnings.catch_warnings():
         if args.insecure:
             # Said once above, rather than once per request.
-            warnings.simplefilter("ignore", category=Warning)
+            warnings.simplefilter("ignore", category=urllib3.exceptions.InsecureRequestWarning)
         server = XsoarServer(settings, trace=console.detail)
         console.detail(
             f"XSOAR API at {server.api_url}" + (f", key id {settings.auth_id}" if settings.auth_id else "")
@@ -200,9 +202,9 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str], console: Console)
         result = deploy(server, integration, instance_request, upload=not args.skip_upload, say=console.say)
 
     if result.test is not None and not result.test.success:
-        assert instance_request is not None
+        name = (result.instance or {}).get("name")
         message = result.test.message or "the server gave no message"
-        console.error(f"error: test-module failed for the instance {instance_request.name!r}: {message}")
+        console.error(f"error: test-module failed for the instance {name!r}: {message}")
         return EXIT_FAILED
     return EXIT_OK
 

@@ -29,6 +29,10 @@ def load_config_file(path: Path) -> dict[str, Any]:
         raise UsageRefused(f"Cannot read the config file {path}: {exc.strerror or exc}") from exc
     try:
         loaded = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        # PyYAML's own message quotes the offending line, which may hold a password.
+        where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+        raise UsageRefused(f"The config file {path} is not valid YAML: {exc.problem}{where}") from None
     except (ValueError, yaml.YAMLError) as exc:
         raise UsageRefused(
             f"The config file {path} is not valid {path.suffix.lstrip('.').upper() or 'YAML'}: {exc}"

@@ -413,3 +413,19 @@ def test_an_error_inside_a_successful_reply_fails_the_upload(
         in run.err
     )
     assert xsoar.requests_to("POST", "/settings/integration/search") == []
+
+
+def test_a_broken_config_file_is_refused_without_quoting_its_password(
+    xsoar: FakeXsoar, xsoar_env: dict[str, str], unified_yaml: Path, tmp_path: Path
+):
+    config = tmp_path / "instance.yml"
+    config.write_text(f"url: x\ncredentials:\n  identifier: a\n password: {PPS_PASSWORD}\n", encoding="utf-8")
+
+    run = run_deploy(
+        ["--integration", str(unified_yaml), "--instance", INSTANCE, "--config", str(config)], xsoar_env
+    )
+
+    assert run.exit_code == 2
+    assert "is not valid YAML" in run.err and "line 4" in run.err
+    assert_no_secret(run.out, run.err)
+    assert xsoar.requests == []
