@@ -1,8 +1,8 @@
 """A stateful double of the Proofpoint Protection Server REST API (shared/spec/pps-rest-api.md).
 
-    from pps_simulator import PPSSimulator
-    with PPSSimulator(db=":memory:", messages=300, seed=1) as sim:
-        requests.get(sim.url + "/rest/v1/pss/health", auth=("admin", "Simulat0r!admin"), verify=sim.ca_file)
+In tests: `with PPSSimulator(db=":memory:", messages=300, seed=1) as sim:`, then talk to
+`sim.url + "/rest/v1"` as `admin` / `Simulat0r!admin`, verifying against `sim.ca_file`.
+As a server: `python -m pps_simulator --help`.
 """
 
 from pps_simulator.app import DEFAULT_USERS, RecordedRequest, RequestLog, User

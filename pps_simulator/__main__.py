@@ -18,17 +18,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m pps_simulator",
         description="A simulated Proofpoint Protection Server REST API on a loopback address.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)"
+    )
     parser.add_argument("--port", type=int, default=10000, help="port (default 10000, 0 for any free one)")
     parser.add_argument(
         "--db",
         default=":memory:",
         help="SQLite file holding the state, reused when it exists (default :memory:, lost on exit)",
     )
-    parser.add_argument("--messages", type=int, default=300, help="quarantined messages to seed (default 300)")
+    parser.add_argument(
+        "--messages", type=int, default=300, help="quarantined messages to seed (default 300)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated data (default 1)")
     parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
-    parser.add_argument("--ca-out", metavar="PATH", help="write the PEM of the CA that signed the server certificate")
+    parser.add_argument(
+        "--ca-out", metavar="PATH", help="write the PEM of the CA that signed the server certificate"
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     args = parser.parse_args(argv)
     if not is_loopback(args.host):
@@ -66,8 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     if sim.ca_file:
         lines.append(f"  CA certificate: {args.ca_out or sim.ca_file}")
-    lines += [f"  user {name} / {user.password}  modules: {', '.join(sorted(user.modules))}" for name, user in sim.users.items()]
-    lines.append(f"  faults: POST/DELETE {sim.url}/_simulator/faults  (JSON, e.g. {{\"path\": \"/quarantine\", \"status\": 503}})")
+    lines += [
+        f"  user {name} / {user.password}  modules: {', '.join(sorted(user.modules))}"
+        for name, user in sim.users.items()
+    ]
+    lines.append(
+        f'  faults: POST/DELETE {sim.url}/_simulator/faults  (JSON, e.g. {{"path": "/quarantine", "status": 503}})'
+    )
     lines.append("Press Ctrl-C to stop.")
     print("\n".join(lines), flush=True)
 

@@ -222,7 +222,11 @@ class PPSApplication:
                 Rule(f"{API_PREFIX}/pss/filter", endpoint="smart_search", methods=["GET"]),
                 Rule(f"{API_PREFIX}/quarantine", endpoint="quarantine_get", methods=["GET"]),
                 Rule(f"{API_PREFIX}/quarantine", endpoint="quarantine_post", methods=["POST"]),
-                Rule(f"{API_PREFIX}/enduser/<ident>", endpoint="enduser", methods=["GET", "POST", "PUT", "DELETE"]),
+                Rule(
+                    f"{API_PREFIX}/enduser/<ident>",
+                    endpoint="enduser",
+                    methods=["GET", "POST", "PUT", "DELETE"],
+                ),
             ],
             merge_slashes=False,  # a doubled slash is the client's bug: answer 404, do not redirect
             strict_slashes=False,
@@ -390,7 +394,10 @@ class PPSApplication:
             chunks,
             status=200,
             mimetype="message/rfc822",
-            headers={"Content-Length": str(size), "Content-Disposition": f'attachment; filename="{guid}.eml"'},
+            headers={
+                "Content-Length": str(size),
+                "Content-Disposition": f'attachment; filename="{guid}.eml"',
+            },
             direct_passthrough=True,
         )
 
@@ -411,7 +418,9 @@ class PPSApplication:
         self.backend.apply_action(action, body.get("folder"), body.get("localguid"), user=user, **options)
         localguid = body["localguid"]
         if action in ACTION_REPLIES:
-            return text_reply(200, f"Request sent. Message {localguid} will be {ACTION_REPLIES[action]} momentarily")
+            return text_reply(
+                200, f"Request sent. Message {localguid} will be {ACTION_REPLIES[action]} momentarily"
+            )
         verb = "moved" if action == "move" else "deleted"
         return json_reply({"status": f"Successfully {verb} message {localguid}"})
 

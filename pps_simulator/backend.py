@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from email.utils import getaddresses, parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 
 from pps_simulator.seed import (
     FOLDERS,
@@ -282,13 +282,13 @@ class PPSBackend:
         columns = ", ".join(f'"{name}"' for name in TRACE_FIELDS)
         placeholders = ", ".join("?" for _ in range(len(TRACE_FIELDS) + 2))
         first = conn.execute("SELECT COALESCE(MAX(id), 0) FROM trace").fetchone()[0] + 1
-        rows = []
-        rcpt_rows = []
+        rows: list[tuple[object, ...]] = []
+        rcpt_rows: list[tuple[int, str]] = []
         rules_at = TRACE_FIELDS.index("module_rules")
         encoded_rules: dict[tuple[str, ...], str] = {}
         for trace_id, record in enumerate(records, start=first):
             values = [record[name] for name in TRACE_FIELDS]
-            rules = tuple(values[rules_at])  # type: ignore[call-overload]
+            rules = tuple(cast(Sequence[str], record["module_rules"]))
             if rules not in encoded_rules:
                 encoded_rules[rules] = json.dumps(list(rules))
             values[rules_at] = encoded_rules[rules]
@@ -878,10 +878,10 @@ class PPSBackend:
                     "(" + " OR ".join(f"(',' || {column} || ',') LIKE ? ESCAPE '\\'" for _ in names) + ")"
                 )
                 params.extend("%," + like_pattern(name) + ",%" for name in names)
-        for column, value in (('"QID"', qid), ('"SID"', sid), ('"GUID"', guid)):
-            if value:
+        for column, wanted in (('"QID"', qid), ('"SID"', sid), ('"GUID"', guid)):
+            if wanted:
                 where.append(f"{column} = ?")
-                params.append(value)
+                params.append(wanted)
         if host:
             if "*" in host:
                 where.append(

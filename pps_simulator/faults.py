@@ -128,7 +128,17 @@ class FaultRegistry:
 
     def add_from_json(self, spec: Mapping[str, Any]) -> Fault:
         """A fault from the JSON of `POST /_simulator/faults`; raises ValueError on unknown keys."""
-        allowed = {"method", "path", "status", "times", "retry_after", "latency", "drop", "body", "after_action"}
+        allowed = {
+            "method",
+            "path",
+            "status",
+            "times",
+            "retry_after",
+            "latency",
+            "drop",
+            "body",
+            "after_action",
+        }
         unknown = set(spec) - allowed
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")

@@ -258,7 +258,7 @@ BODIES: dict[str, tuple[str, ...]] = {
         "Diagnosis: E11.9\n\nThanks\n",
     ),
     "pci": (
-        "Hello,\n\nCards to reconcile:\n4111 1111 1111 1111 exp 12/{yy}\n5500 0000 0000 0004 exp 0{q}/{yy}\n\n"
+        "Hello,\n\nCards to reconcile:\n4111 1111 1111 1111 exp 12/{exp}\n5500 0000 0000 0004 exp 0{q}/{exp}\n\n"
         "Thanks\n",
     ),
     "clean": (
@@ -765,7 +765,8 @@ def filler(nbytes: int) -> str:
     lines = []
     for index, length in enumerate(lengths):
         start = (index * 13) % (len(FILLER) - FILLER_LINE - 1)
-        lines.append((text[start : start + length]).rstrip(" ").ljust(length, "."))
+        # Quoted earlier mail, as replies carry it: "> " and then the filler text.
+        lines.append(("> " + text[start : start + length - 2]).rstrip(" ").ljust(length, ".")[:length])
     return "\n".join(lines) + "\n"
 
 
@@ -793,7 +794,11 @@ def body_text(spec: RawSpec, rng: random.Random) -> str:
     template = rng.choice(BODIES.get(spec.category, BODIES["clean"]))
     name = spec.sender.split("@", 1)[0].replace(".", " ").title()
     text = template.format(
-        Name=name, mrn=rng.randint(100000, 999999), yy=rng.randint(50, 99), q=rng.randint(1, 9)
+        Name=name,
+        mrn=rng.randint(100000, 999999),
+        yy=rng.randint(50, 99),
+        q=rng.randint(1, 9),
+        exp=rng.randint(27, 31),
     )
     if spec.virus:
         text += "\n[This message contained: " + spec.virus + "]\n"

@@ -8,6 +8,7 @@ import shutil
 import ssl
 import tempfile
 import threading
+import weakref
 from types import TracebackType
 from typing import Any
 
@@ -58,7 +59,9 @@ class SimulatorServer(ThreadedWSGIServer):
         super().__init__(host, port, app, handler=SimulatorRequestHandler)
         self.verbose = verbose
         if ssl_context is not None:
-            self.socket = ssl_context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+            self.socket = ssl_context.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
             self.ssl_context = ssl_context
 
 
@@ -110,7 +113,9 @@ class PPSSimulator:
             self._make_certificates()
         self._stopping.clear()
         try:
-            server = SimulatorServer(self.host, self._requested_port, self.app, self._ssl_context, self.verbose)
+            server = SimulatorServer(
+                self.host, self._requested_port, self.app, self._ssl_context, self.verbose
+            )
         except SystemExit:  # werkzeug exits when the port is taken; in a process of tests, raise instead
             raise OSError(f"cannot listen on {self.host}:{self._requested_port}") from None
         self._server = server
@@ -162,6 +167,7 @@ class PPSSimulator:
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         server_cert.configure_cert(context)
         self._workdir = tempfile.mkdtemp(prefix="pps-simulator-")
+        weakref.finalize(self, shutil.rmtree, self._workdir, True)  # also when close() is never called
         self.ca_file = os.path.join(self._workdir, "ca.pem")
         ca.cert_pem.write_to_path(self.ca_file)
         self._ssl_context = context

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.json import JSON
-from rich.markdown import Markdown
+from rich.markdown import Markdown, MarkdownElement, TableElement
+from rich.table import Table
 from rich.text import Text
 
 from warroom.execution import ENTRY_TYPE_ERROR, RunResult
@@ -18,6 +19,26 @@ from warroom.params import Masker
 ENTRY_TYPE_WARNING = 11
 _FILE_ENTRY_TYPES = (3, 7, 9)
 _HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+class _WrappingTableElement(TableElement):
+    """A markdown table whose long values (GUIDs, addresses) wrap instead of ending in an ellipsis."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for renderable in super().__rich_console__(console, options):
+            if isinstance(renderable, Table):
+                for column in renderable.columns:
+                    column.overflow = "fold"
+            yield renderable
+
+
+class TerminalMarkdown(Markdown):
+    """Markdown as the War Room shows it: every character of a table cell stays visible."""
+
+    elements: ClassVar[dict[str, type[MarkdownElement]]] = {
+        **Markdown.elements,
+        "table_open": _WrappingTableElement,
+    }
 
 
 def print_run(
@@ -76,9 +97,9 @@ def entry_renderable(entry: Mapping[str, Any]) -> RenderableType:
         return Text(f"File: {entry.get('File')}", style="bold")
     readable = entry.get("HumanReadable")
     if isinstance(readable, str) and readable:
-        return Markdown(terminal_markdown(readable))
+        return TerminalMarkdown(terminal_markdown(readable))
     if isinstance(contents, str) and entry.get("ContentsFormat") in (None, "text", "markdown"):
-        return Markdown(terminal_markdown(contents))
+        return TerminalMarkdown(terminal_markdown(contents))
     if isinstance(contents, str) and entry.get("ContentsFormat") == "json":
         try:
             return JSON(json.dumps(json.loads(contents), ensure_ascii=False))

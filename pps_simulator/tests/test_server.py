@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,10 +21,13 @@ def test_https_verifies_against_the_simulator_ca_only(sim: PPSSimulator, api: An
     reply = api.get("/pss/health")
     assert reply.status_code == 200
     assert reply.json() == {"status": "ok"}
+    assert sim.ca_file is not None
     with open(sim.ca_file, encoding="ascii") as pem:
         assert pem.read().startswith("-----BEGIN CERTIFICATE-----")
     with pytest.raises(requests.exceptions.SSLError):
-        requests.get(sim.url + "/rest/v1/pss/health", auth=("admin", "Simulat0r!admin"), verify=True, timeout=10)
+        requests.get(
+            sim.url + "/rest/v1/pss/health", auth=("admin", "Simulat0r!admin"), verify=True, timeout=10
+        )
 
 
 def test_certificate_names_localhost_too(sim: PPSSimulator, admin: tuple[str, str]) -> None:
@@ -34,8 +39,6 @@ def test_certificate_names_localhost_too(sim: PPSSimulator, admin: tuple[str, st
 
 def test_a_client_that_rejects_the_certificate_does_not_stop_the_server(sim: PPSSimulator, api: Any) -> None:
     context = ssl.create_default_context()  # system CAs only
-    import socket
-
     with socket.create_connection(("127.0.0.1", sim.port), timeout=5) as raw:
         with pytest.raises(ssl.SSLError):
             context.wrap_socket(raw, server_hostname="127.0.0.1")
@@ -56,7 +59,9 @@ def test_missing_or_wrong_credentials_answer_401_with_a_challenge(make_api: Any)
         assert reply.headers["WWW-Authenticate"].startswith("Basic ")
 
 
-def test_a_user_without_the_quarantine_module_gets_403_there_only(make_api: Any, pss_only: tuple[str, str]) -> None:
+def test_a_user_without_the_quarantine_module_gets_403_there_only(
+    make_api: Any, pss_only: tuple[str, str]
+) -> None:
     api = make_api(pss_only)
     assert api.get("/pss/health").status_code == 200
     assert api.get("/pss/filter").status_code == 200
@@ -138,12 +143,16 @@ def test_concurrent_clients_are_served(sim: PPSSimulator, admin: tuple[str, str]
 
 
 def test_a_slow_request_does_not_block_others(sim: PPSSimulator, api: Any, admin: tuple[str, str]) -> None:
-    sim.faults.add("GET", "/pss/filter", latency=1.5)
+    sim.faults.add("GET", "/pss/filter", latency=3.0)
     slow = threading.Thread(target=api.get, args=("/pss/filter",))
     slow.start()
     try:
-        reply = requests.get(sim.url + "/rest/v1/pss/health", auth=admin, verify=sim.ca_file, timeout=1.0)
+        deadline = time.monotonic() + 5
+        while sim.count("GET", "/pss/filter") == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        reply = requests.get(sim.url + "/rest/v1/pss/health", auth=admin, verify=sim.ca_file, timeout=10)
         assert reply.status_code == 200
+        assert slow.is_alive()  # the health check was answered while the search still waited
     finally:
         slow.join()
 

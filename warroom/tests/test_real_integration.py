@@ -77,9 +77,81 @@ def test_real_integration_error_entry_without_network(tmp_path: Path) -> None:
 @needs_simulator
 def test_simulator_smart_search_prints_a_table(tmp_path: Path) -> None:
     done = warroom(
-        '!proofpoint-pps-smart-search sender=*@* start_time="30 days"', state=tmp_path / "sim.sqlite"
+        "!proofpoint-pps-smart-search",
+        "sender=*@example.com",
+        'start_time="30 days"',
+        "limit=5",
+        state=tmp_path / "sim.sqlite",
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Proofpoint Protection Server Smart Search Results" in done.stdout
     assert "|---|" not in done.stdout  # rendered as a table, not raw markdown
+    header = next(line for line in done.stdout.splitlines() if "GUID" in line)
+    assert "Sender" in header and "Subject" in header
+    assert "@example.com" in done.stdout
     assert "Simulat0r!admin" not in done.stdout + done.stderr
+
+
+def quarantined(folder: str, sender: str, state: Path) -> list[dict[str, object]]:
+    done = warroom(
+        "--json",
+        f'!proofpoint-pps-list-quarantined-messages from={sender} folder_name="{folder}" start_time="30 days"',
+        state=state,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    contents = json.loads(done.stdout)[0]["Contents"]
+    return contents if isinstance(contents, list) else []
+
+
+@needs_integration
+@needs_simulator
+def test_release_then_list_sees_the_change_across_runs(tmp_path: Path) -> None:
+    state = tmp_path / "sim.sqlite"
+    held = quarantined("HIPAA", "*@example.com", state)
+    assert held, "the simulator's seed data has HIPAA messages from example.com"
+    message = held[0]
+    released = warroom(
+        "--context",
+        f"!proofpoint-pps-release-message folder_name=HIPAA local_guid={message['localguid']}"
+        ' deleted_folder="Deleted Incidents"',
+        state=state,
+    )
+    assert released.returncode == 0, released.stdout + released.stderr
+    assert "released" in released.stdout
+    assert message["guid"] not in [record["guid"] for record in quarantined("HIPAA", "*@example.com", state)]
+    moved = quarantined("Deleted Incidents", str(message["from"]), state)
+    assert message["guid"] in [record["guid"] for record in moved]
+
+
+@needs_integration
+@needs_simulator
+def test_downloaded_message_is_saved(tmp_path: Path) -> None:
+    state = tmp_path / "sim.sqlite"
+    guid = quarantined("HIPAA", "*@example.com", state)[0]["guid"]
+    out = tmp_path / "files"
+    done = warroom("--out", str(out), f"!proofpoint-pps-download-message guid={guid}", state=state)
+    assert done.returncode == 0, done.stdout + done.stderr
+    saved = out / f"{guid}.eml"
+    assert f"Saved file: {saved}" in done.stdout
+    assert b"Subject:" in saved.read_bytes()
+
+
+@needs_integration
+@needs_simulator
+def test_simulator_run_from_python(tmp_path: Path) -> None:
+    from warroom.simulator import running_simulator
+
+    with running_simulator(tmp_path / "sim.sqlite") as sim:
+        result = run_command(
+            '!proofpoint-pps-smart-search sender=*@example.com start_time="30 days" limit=2',
+            sim.params,
+            workdir=tmp_path,
+            env=sim.env,
+        )
+    assert result.exit_code == 0, result.entries
+    records = result.context["Proofpoint"]["SmartSearch"]
+    assert len(records) == 2 and all(record["GUID"] for record in records)
+    assert (
+        "REQUESTS_CA_BUNDLE" not in os.environ
+        or os.environ["REQUESTS_CA_BUNDLE"] != sim.env["REQUESTS_CA_BUNDLE"]
+    )
