@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from typing import IO, Any, ClassVar
@@ -41,6 +42,13 @@ class TerminalMarkdown(Markdown):
     }
 
 
+def _output_width(out: IO[str]) -> int | None:
+    """A terminal's own width; piped output gets room for a War Room table instead of rich's 80 columns."""
+    if os.environ.get("COLUMNS") or (hasattr(out, "isatty") and out.isatty()):
+        return None
+    return 160
+
+
 def print_run(
     result: RunResult,
     masker: Masker,
@@ -52,7 +60,7 @@ def print_run(
     err: IO[str] | None = None,
 ) -> None:
     """Print what the War Room would show for `result`, every string passed through `masker`."""
-    console = Console(file=out, highlight=False)
+    console = Console(file=out, highlight=False, width=_output_width(out))
     err_console = Console(file=err, highlight=False, stderr=err is None, soft_wrap=True)
     if show_logs:
         for level, text in result.logs:

@@ -35,11 +35,9 @@ SMART_SEARCH_HEADERS = [
     "Recipients",
     "Subject",
     "Final_Action",
-    "Final_Rule",
     "Quarantine_Folder",
     "Spam_Score",
     "Virus_Names",
-    "Sender_IP_Address",
 ]
 QUARANTINED_MESSAGE_HEADERS = [
     "localguid",
