@@ -594,7 +594,8 @@ def parse_address_pattern(args: dict[str, Any], name: str) -> str | None:
     text = optional_text(args, name)
     if text is None:
         return None
-    if not ADDRESS_PATTERN_RE.match(text) or text.count("@") > 1 or text.strip("*@.") == "":
+    meaningless = "*" not in text and not any(character.isalnum() for character in text)
+    if not ADDRESS_PATTERN_RE.match(text) or text.count("@") > 1 or meaningless:
         raise refuse(
             name,
             text,
