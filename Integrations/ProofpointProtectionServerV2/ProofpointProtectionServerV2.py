@@ -86,6 +86,8 @@ MESSAGE_GUID_PATTERN = re.compile(r"^[A-Za-z0-9_=-]{1,128}$")
 # What the PPS search accepts: addresses, prefixes, suffixes, domains, with * wildcards.
 ADDRESS_PATTERN_RE = re.compile(r"^[A-Za-z0-9.!#$%&'+/=?^_`{|}~*@-]{1,320}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+QUEUE_ID_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
+HOST_RE = re.compile(r"^[A-Za-z0-9.:_\[\]-]{1,255}$")
 HEADER_FROM_RE = re.compile(r"^(?P<name>[^<>]*)<(?P<address>[^<>]+)>$")
 RELATIVE_TIME_RE = re.compile(
     r"^\s*(?P<number>\d{1,6})\s*(?P<unit>minute|hour|day|week|month|year)s?(\s+ago)?\s*$", re.IGNORECASE
@@ -605,6 +607,13 @@ def parse_address_pattern(args: dict[str, Any], name: str) -> str | None:
     return text
 
 
+def parse_token(args: dict[str, Any], name: str, pattern: re.Pattern[str], accepted: str) -> str | None:
+    text = optional_text(args, name)
+    if text is not None and not pattern.match(text):
+        raise refuse(name, text, accepted)
+    return text
+
+
 def parse_email_list(args: dict[str, Any], name: str) -> str | None:
     items = argToList(args.get(name)) if args.get(name) not in (None, "") else []
     if not items:
@@ -761,9 +770,13 @@ def smart_search_command(client: Client, args: dict[str, Any]) -> CommandResults
         "env_from": parse_address_pattern(args, "sender"),
         "env_rcpt": parse_address_pattern(args, "recipient"),
         "attach": parse_text_list(args, "attachment"),
-        "qid": optional_text(args, "queue_id"),
-        "host": optional_text(args, "host"),
-        "sid": optional_text(args, "sid"),
+        "qid": parse_token(
+            args, "queue_id", QUEUE_ID_RE, "A queue ID is letters and digits, e.g. u8P6D24m919880."
+        ),
+        "host": parse_token(
+            args, "host", HOST_RE, "Use a host name or an IP address, e.g. mail.example.com."
+        ),
+        "sid": parse_token(args, "sid", QUEUE_ID_RE, "A SID is letters and digits, e.g. 25nnq08028."),
         "subject": optional_text(args, "subject"),
         "guid": parse_message_guid(args, ("guid",)),
         "hdr_mid": optional_text(args, "message_id"),

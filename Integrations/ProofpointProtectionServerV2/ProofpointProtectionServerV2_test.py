@@ -170,6 +170,9 @@ def test_smart_search_defaults_to_last_24_hours_and_100_records(
         ({"sender": "two words@example.com"}, "sender"),
         ({"recipient": "a@b@c"}, "recipient"),
         ({"guid": "../../etc/passwd"}, "guid"),
+        ({"queue_id": "u8P6D24m9 OR 1=1"}, "queue_id"),
+        ({"sid": "25nnq08028;"}, "sid"),
+        ({"host": "mail example com"}, "host"),
     ],
 )
 def test_smart_search_refuses_bad_arguments_before_any_request(
