@@ -1,14 +1,18 @@
-"""Instance parameters from PPS_* variables, a JSON/YAML config file and --param flags, in that order."""
+"""Instance parameters from PPS_* variables, a JSON/YAML config file and --param flags, in that order.
+
+The config file, the PPS_* variables, checkbox words and secret values are read as the War Room
+runner reads them (warroom.params); its CommandRefused becomes UsageRefused here.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from warroom import params as shared
+from warroom.errors import CommandRefused
 from xsoar_deploy.errors import UsageRefused
 from xsoar_deploy.redaction import MASK
 
@@ -17,31 +21,22 @@ PARAM_TYPE_CHECKBOX = 8
 PARAM_TYPE_CREDENTIALS = 9
 PARAM_TYPE_MULTI_SELECT = 16
 CREDENTIAL_KEYS = ("identifier", "password")
-_TRUE_WORDS = {"true", "yes", "1", "on"}
-_FALSE_WORDS = {"false", "no", "0", "off"}
+
+
+@contextmanager
+def _refused_as_usage(prefix: str = "") -> Iterator[None]:
+    """The runner's CommandRefused, at this command's boundary, as UsageRefused (the cause not chained:
+    it may quote a secret)."""
+    try:
+        yield
+    except CommandRefused as exc:
+        raise UsageRefused(f"{prefix}{exc}") from None
 
 
 def load_config_file(path: Path) -> dict[str, Any]:
     """Instance parameters from a JSON or YAML mapping of parameter names to values."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageRefused(f"Cannot read the config file {path}: {exc.strerror or exc}") from exc
-    try:
-        loaded = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        # PyYAML's own message quotes the offending line, which may hold a password.
-        where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
-        raise UsageRefused(f"The config file {path} is not valid YAML: {exc.problem}{where}") from None
-    except (ValueError, yaml.YAMLError) as exc:
-        raise UsageRefused(
-            f"The config file {path} is not valid {path.suffix.lstrip('.').upper() or 'YAML'}: {exc}"
-        ) from exc
-    if loaded is None:
-        return {}
-    if not isinstance(loaded, dict):
-        raise UsageRefused(f"The config file {path} must hold a mapping of parameter names to values")
-    return loaded
+    with _refused_as_usage():
+        return shared.load_config_file(path)
 
 
 def parse_param_flags(flags: Iterable[str]) -> dict[str, Any]:
@@ -66,28 +61,11 @@ def parse_param_flags(flags: Iterable[str]) -> dict[str, Any]:
 
 
 def params_from_environment(environ: Mapping[str, str], known_params: Iterable[str]) -> dict[str, Any]:
-    """The War Room runner's variables: PPS_URL, PPS_USERNAME, PPS_PASSWORD, PPS_UNSECURE, PPS_PROXY, PPS_TIMEOUT."""
-    known = set(known_params)
-    params: dict[str, Any] = {}
-    if "PPS_URL" in environ:
-        params["url"] = environ["PPS_URL"]
-    credential = {
-        key: environ[variable]
-        for key, variable in (("identifier", "PPS_USERNAME"), ("password", "PPS_PASSWORD"))
-        if variable in environ
-    }
-    if credential:
-        params["credentials"] = credential
-    if "PPS_UNSECURE" in environ:
-        # Older instances of the integration name the checkbox `insecure`.
-        params["insecure" if "insecure" in known and "unsecure" not in known else "unsecure"] = environ[
-            "PPS_UNSECURE"
-        ]
-    if "PPS_PROXY" in environ:
-        params["proxy"] = environ["PPS_PROXY"]
-    if "PPS_TIMEOUT" in environ:
-        params["timeout"] = environ["PPS_TIMEOUT"]
-    return params
+    """The War Room runner's variables: PPS_URL, PPS_USERNAME, PPS_PASSWORD, PPS_UNSECURE, PPS_PROXY, PPS_TIMEOUT.
+
+    Values stay as given (checkboxes are parsed by `instance_value`); a credential holds only the keys set.
+    """
+    return shared.raw_params_from_environment(environ, set(known_params))
 
 
 def merge_params(*layers: Mapping[str, Any]) -> dict[str, Any]:
@@ -145,25 +123,13 @@ def instance_value(field: Mapping[str, Any], raw: Any) -> Any:
 
 
 def parse_flag(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    word = str(value).strip().lower()
-    if word in _TRUE_WORDS:
-        return True
-    if word in _FALSE_WORDS:
-        return False
-    raise UsageRefused(f"Parameter {name} must be true or false, got {value!r}")
+    with _refused_as_usage("Parameter "):
+        return shared.parse_flag(name, value)
 
 
 def secret_values(params: Mapping[str, Any], known: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The values never to print: credential passwords and values of encrypted (type 4) parameters."""
-    found = []
-    for name, value in params.items():
-        if isinstance(value, Mapping) and value.get("password"):
-            found.append(str(value["password"]))
-        elif _is_encrypted(known.get(name)) and value:
-            found.append(str(value))
-    return found
+    return shared.secrets_in(params, lambda name: _is_encrypted(known.get(name)))
 
 
 def shown_value(field: Mapping[str, Any], value: Any) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import urllib.parse
 from collections.abc import Iterable
+
+from warroom.params import encoded_forms
 
 MASK = "********"
 
@@ -20,14 +20,7 @@ class Redactor:
     def add(self, secret: str | None) -> None:
         if not secret:
             return
-        forms = set(self._forms) | {
-            secret,
-            json.dumps(secret)[1:-1],
-            repr(secret)[1:-1],
-            urllib.parse.quote(secret, safe=""),
-            urllib.parse.quote_plus(secret),
-        }
-        forms.discard("")
+        forms = set(self._forms) | encoded_forms(secret)
         # Longest first, so an encoded form is not left half-replaced by a shorter one.
         self._forms = sorted(forms, key=len, reverse=True)
 

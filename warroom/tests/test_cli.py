@@ -13,6 +13,7 @@ import pytest
 
 from warroom import Runtime
 from warroom.cli import main
+from warroom.params import PPS_VARIABLES
 
 from .fakes import FAKE_YAML
 
@@ -22,15 +23,7 @@ Writer = Callable[..., Path]
 
 @pytest.fixture(autouse=True)
 def no_pps_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "PPS_URL",
-        "PPS_USERNAME",
-        "PPS_PASSWORD",
-        "PPS_UNSECURE",
-        "PPS_PROXY",
-        "PPS_TIMEOUT",
-        "FORCE_COLOR",
-    ):
+    for name in (*PPS_VARIABLES, "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "120")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from warroom.params import PPS_VARIABLES
 from xsoar_deploy.cli import main
 
 from .fake_xsoar import FakeXsoar
@@ -37,12 +38,7 @@ ISOLATED_VARIABLES = (
     "HTTPS_PROXY",
     "http_proxy",
     "https_proxy",
-    "PPS_URL",
-    "PPS_USERNAME",
-    "PPS_PASSWORD",
-    "PPS_UNSECURE",
-    "PPS_PROXY",
-    "PPS_TIMEOUT",
+    *PPS_VARIABLES,
 )
 
 
