@@ -1,36 +1,42 @@
 """Run demisto-sdk's validate, prepare-content and generate-docs on this pack, offline.
 
-Run it with the Python of a virtualenv where demisto-sdk is installed (`pip install demisto-sdk`):
-    python sdk/run_sdk_checks.py [--only validate,prepare,docs] [--explain-config]
+Run it with the Python of a virtualenv where demisto-sdk 1.39.13 and requirements-test.txt are
+installed (the tox `sdk` environment, sdk/tox-sdk-section.ini):
+    python sdk/run_sdk_checks.py [--only validate,prepare,unified,docs] [--explain-config]
 It lays the pack into a throwaway content repository (make_content_repo.py), then
   1. `validate -g` (the PR gate: the pack is new against origin/master) and `validate -a`, with
      the SDK's full validation config (the content repo's kind), leaving out only the validations
-     that cannot run offline (listed by --explain-config);
-  2. `prepare-content` of the integration to <build>/unified/ (the unified YAML the server gets);
-  3. `generate-docs` into a temp dir, compared with the committed integration README.
+     that cannot run offline (listed by --explain-config); what the config makes a warning is
+     printed, and fails nothing;
+  2. `prepare-content` of the integration to build/unified/ (the unified YAML the server gets,
+     which `python -m xsoar_deploy` uploads);
+  3. sdk/tests/ with pytest, SDK_UNIFIED_YML pointing at that file: its code is the integration's,
+     and commands run from it through the War Room runner against the PPS simulator;
+  4. the README check: generate_readme.py --check (generate-docs from the YAML, the examples run on
+     the simulator, the hand-written chapters kept) against the committed integration README.
 Exits non-zero when any step fails.
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
-import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate_readme
 from make_content_repo import PACK_NAME, make_content_repo
+from sdk_tools import INTEGRATION, ROOT, UNIFIED_DIR, UNIFIED_FILE_NAME, base_env, run_sdk, sdk_package_dir
 
-ROOT = Path(__file__).resolve().parent.parent
-INTEGRATION = "ProofpointProtectionServerV2"
-STEPS = ("validate", "prepare", "docs")
+STEPS = ("validate", "prepare", "unified", "docs")
+# The variable that points sdk/tests/ at the unified YAML; without it those tests skip.
+UNIFIED_ENV_VAR = "SDK_UNIFIED_YML"
 
 # Validations that reach the internet whatever the content: Docker Hub for image tags and
 # existence, GitHub for the deprecated-images list. DO104 reaches Docker Hub only when the image
@@ -48,28 +54,22 @@ NEEDS_CONTENT_REPO_DATA = {
     "BA112": "compliance policies (Config/compliant_policies.json)",
     "BA129": "compliance policies (Config/compliant_policies.json)",
 }
-# Environment for every SDK run. demisto-sdk has no global offline switch that validate accepts:
-# DEMISTO_SDK_OFFLINE_ENV makes validate refuse to start, so it is set only for the other steps.
-SDK_ENV = {
-    "DEMISTO_SDK_IGNORE_CONTENT_WARNING": "true",
-    "DEMISTO_SDK_LOG_NO_COLORS": "true",
-}
+# The config's section for each validate mode: its `warning` list holds the codes reported as warnings.
+CONFIG_SECTIONS = {"-g": "use_git", "-a": "path_based_validations"}
 
 
 @dataclass
 class Report:
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def fail(self, message: str) -> None:
         self.failures.append(message)
         print(f"FAIL: {message}")
 
-
-def sdk_package_dir() -> Path:
-    spec = importlib.util.find_spec("demisto_sdk")
-    if spec is None or spec.origin is None:
-        sys.exit("demisto-sdk is not installed in this Python (pip install demisto-sdk)")
-    return Path(spec.origin).parent
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        print(f"WARNING: {message}")
 
 
 def full_validation_config() -> Path:
@@ -106,33 +106,24 @@ def offline_exclusions() -> dict[str, str]:
     return {**graph_validations(), **NEEDS_NETWORK, **NEEDS_CONTENT_REPO_DATA}
 
 
-def run_sdk(args: list[str], repo: Path, env: dict[str, str], log: Path) -> int:
-    """Run one demisto-sdk command in the layout, its output going to `log`."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "demisto_sdk", *args],
-        cwd=repo,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    log.write_text(completed.stdout)
-    return completed.returncode
-
-
-def base_env(build: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DEMISTO_SDK_")}
-    env.update(SDK_ENV)
-    env["DEMISTO_SDK_CONTENT_PATH"] = str(build / "content")
-    env["DEMISTO_SDK_LOG_FILE_PATH"] = str(build / "logs")
-    return env
-
-
 def check_docker_image(yml: Path, report: Report) -> None:
     """Stand-in for DO104, which needs Docker Hub to word its message."""
     if not re.search(r"^\s+dockerimage:\s*\S", yml.read_text(), re.MULTILINE):
         report.fail(f"[DO104] {yml.name}: script.dockerimage is missing (use a demisto/python3 image)")
+
+
+def validation_config() -> dict[str, Any]:
+    try:
+        import tomllib as toml_reader  # Python 3.11+
+    except ModuleNotFoundError:  # Python 3.10: demisto-sdk brings `toml`
+        import toml as toml_reader  # type: ignore[no-redef]
+    config: dict[str, Any] = toml_reader.loads(full_validation_config().read_text())
+    return config
+
+
+def warning_codes(mode: str) -> set[str]:
+    """The codes the config reports as warnings in this validate mode (the SDK exits 0 on them)."""
+    return set(validation_config().get(CONFIG_SECTIONS[mode], {}).get("warning", []))
 
 
 def validate(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -> None:
@@ -159,9 +150,15 @@ def validate(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -
             print("\n".join(log.read_text().splitlines()[-25:]))
             continue
         results = json.loads(result.read_text())
-        errors = results.get("validations", [])
-        for error in errors:
-            print(f"  [{error['error code']}] {error['file path']}: {error['message']}")
+        warnings = warning_codes(mode)
+        errors = []
+        for found in results.get("validations", []):
+            line = f"[{found['error code']}] {found['file path']}: {found['message']}"
+            if found["error code"] in warnings:
+                report.warn(f"validate {mode}: {line}")
+            else:
+                errors.append(found)
+                print(f"  {line}")
         for crashed in results.get("Validations that caught exceptions", []):
             report.fail(f"validate {mode}: a validation raised: {crashed}")
         if errors:
@@ -174,10 +171,12 @@ def validate(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -
 
 
 def prepare(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -> None:
-    out = build / "unified"
+    """Build the unified YAML into build/unified/ (replacing what was there)."""
+    out = UNIFIED_DIR
     out.mkdir(parents=True, exist_ok=True)
-    unified = out / f"integration-{INTEGRATION}.yml"
-    unified.unlink(missing_ok=True)
+    unified = out / UNIFIED_FILE_NAME
+    for stale in out.glob("*.yml"):
+        stale.unlink()
     source = pack_dir / "Integrations" / INTEGRATION
     code = run_sdk(
         ["prepare-content", "-i", str(source), "-o", str(out), "-f"],
@@ -190,80 +189,38 @@ def prepare(build: Path, pack_dir: Path, env: dict[str, str], report: Report) ->
         report.fail(f"prepare-content failed; see {build / 'prepare-content.log'}")
 
 
-# The parts of an integration README that generate-docs derives from the YAML. The rest (prose,
-# command examples, which need a live XSOAR server to run) is the authors'.
-GENERATED_SUBSECTIONS = ("#### Base Command", "#### Input", "#### Context Output")
-
-
-def readme_sections(text: str) -> dict[str, list[str]]:
-    """Split a README into the YAML-derived sections: the parameter table and each command's
-    description, base command, inputs and outputs. Blank lines and indentation are not compared."""
-    sections: dict[str, list[str]] = {}
-    chapter = ""
-    current: str | None = None
-    keep = False
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line.startswith("## "):
-            chapter = line
-            current = "configuration parameters" if line.startswith("## Configure") else None
-            keep = current is not None
-            continue
-        if line.startswith("### ") and chapter == "## Commands":
-            current, keep = f"command {line[4:].strip()}", True
-            continue
-        if line.startswith("#### ") and current is not None and current.startswith("command "):
-            keep = line in GENERATED_SUBSECTIONS
-        if current is None or not keep or not line:
-            continue
-        if current == "configuration parameters" and not line.startswith("|"):
-            continue
-        sections.setdefault(current, []).append(line.rstrip(" |") if line.startswith("|") else line)
-    return sections
+def unified(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -> None:
+    """sdk/tests/ on the unified YAML that prepare built: what is uploaded is what is tested."""
+    path = UNIFIED_DIR / UNIFIED_FILE_NAME
+    if not path.exists():
+        report.fail(f"no unified YAML to test at {path}: run the prepare step first")
+        return
+    test_env = {**os.environ, UNIFIED_ENV_VAR: str(path)}
+    # pytest-freezegun comes with demisto-sdk, is not used here, and warns on every test.
+    command = [sys.executable, "-m", "pytest", str(ROOT / "sdk" / "tests"), "-q", "-p", "no:freezegun"]
+    code = subprocess.run(command, cwd=ROOT, env=test_env, stdin=subprocess.DEVNULL).returncode
+    print(f"== sdk/tests on {path.relative_to(ROOT)}: exit {code}")
+    if code != 0:
+        report.fail(f"sdk/tests failed on the unified YAML (exit {code})")
 
 
 def docs(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -> None:
-    integration = pack_dir / "Integrations" / INTEGRATION
-    committed = integration / "README.md"
-    with tempfile.TemporaryDirectory(prefix="sdk-docs-") as tmp:
-        args = [
-            "generate-docs", "-i", str(integration / f"{INTEGRATION}.yml"), "-o", tmp,
-            "--no-graph", "--force", "--skip-breaking-changes",
-        ]  # fmt: skip
-        code = run_sdk(
-            args, build / "content", {**env, "DEMISTO_SDK_OFFLINE_ENV": "true"}, build / "generate-docs.log"
-        )
-        generated_file = Path(tmp) / "README.md"
-        if code != 0 or not generated_file.exists():
-            report.fail(f"generate-docs failed (exit {code}); see {build / 'generate-docs.log'}")
-            return
-        generated_text = generated_file.read_text()
-    (build / "docs").mkdir(exist_ok=True)
-    (build / "docs" / "README.generated.md").write_text(generated_text)
-    print(f"== demisto-sdk generate-docs: exit {code}, written to {build / 'docs' / 'README.generated.md'}")
-    if not committed.exists():
-        report.fail(f"{committed.relative_to(pack_dir)} is missing")
+    """generate_readme.py --check, in this layout."""
+    committed = pack_dir / "Integrations" / INTEGRATION / "README.md"
+    try:
+        problems = generate_readme.check(build, pack_dir, committed, env)
+    except generate_readme.ReadmeError as exc:
+        report.fail(f"README: {exc}")
         return
-    generated, current = readme_sections(generated_text), readme_sections(committed.read_text())
-    for name in sorted(generated.keys() | current.keys()):
-        if name not in current:
-            report.fail(f"README: {name} is not documented")
-        elif name not in generated:
-            report.fail(f"README: documents {name}, which the YAML does not have")
-        elif generated[name] != current[name]:
-            diff = difflib.unified_diff(
-                current[name], generated[name], "README.md", "generate-docs", lineterm="", n=1
-            )
-            print("\n".join(diff))
-            report.fail(f"README: {name} differs from what generate-docs makes of the YAML")
+    print(f"== README check: {len(problems)} problem(s); generated: {build / 'docs' / 'README.generated.md'}")
+    for problem in problems:
+        report.fail(f"README: {problem}")
+    if problems:
+        print("The README is generated: run `python sdk/generate_readme.py --write` and commit the result.")
 
 
 def explain_config() -> None:
-    try:
-        import tomllib as toml_reader  # Python 3.11+
-    except ModuleNotFoundError:  # Python 3.10: demisto-sdk brings `toml`
-        import toml as toml_reader  # type: ignore[no-redef]
-    config = toml_reader.loads(full_validation_config().read_text())
+    config = validation_config()
     print(f"Config: {full_validation_config()}")
     print(
         "ignorable_errors (may be silenced per file in .pack-ignore):",
@@ -290,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--explain-config", action="store_true", help="list what the config skips, then exit")
     args = parser.parse_args(argv)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)  # our lines in order with the SDK's and pytest's
     if args.explain_config:
         explain_config()
         return 0
@@ -302,8 +261,15 @@ def main(argv: list[str] | None = None) -> int:
     env = base_env(build)
     report = Report()
     for step in steps:
-        {"validate": validate, "prepare": prepare, "docs": docs}[step](build, pack_dir, env, report)
-    print(f"== {len(report.failures)} failure(s)" if report.failures else "== all demisto-sdk checks passed")
+        {"validate": validate, "prepare": prepare, "unified": unified, "docs": docs}[step](
+            build, pack_dir, env, report
+        )
+    warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
+    print(
+        f"== {len(report.failures)} failure(s){warned}"
+        if report.failures
+        else f"== all demisto-sdk checks passed{warned}"
+    )
     return 1 if report.failures else 0
 
 

@@ -1,0 +1,121 @@
+"""Batch: releasing 1,000 messages with one release command (its bounded concurrency) against the same
+1,000 released one after another (the same code with ACTION_CONCURRENCY set to 1 in its namespace).
+
+The simulator runs in its own process with a per-request latency on POST /quarantine (20 ms by
+default), as an appliance over a network has; it is seeded with enough messages for 1,000 in one
+folder. Target: concurrent time / sequential time <= 0.35.
+
+`python -m bench.batch_release [--quick] [--ids N] [--latency-ms MS] [--runs N] [--http]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+from typing import Any
+
+import requests
+
+from bench.common import (
+    IntegrationLoader,
+    Outcome,
+    Simulator,
+    interleaved,
+    median,
+    print_header,
+    print_outcomes,
+    process_state,
+    simulator_process,
+)
+
+TARGET_RATIO = 0.35
+COMMAND = "proofpoint-pps-release-message"
+FOLDER = "Quarantine"  # the seed's largest folder: about 30% of the messages
+SEED_MESSAGES = 4_000
+
+
+def quarantined_ids(sim: Simulator, folder: str, count: int) -> list[str]:
+    """`count` localguids of messages in `folder`, from the simulator's API."""
+    reply = requests.get(
+        sim.api + "/quarantine", params={"folder": folder, "from": "*"}, auth=sim.auth, timeout=60
+    )
+    reply.raise_for_status()
+    ids = [record["localguid"] for record in reply.json()["records"]]
+    if len(ids) < count:
+        raise RuntimeError(f"the simulator has {len(ids)} messages in {folder}, fewer than {count}")
+    return ids[:count]
+
+
+def timed_release(
+    loader: IntegrationLoader, sim: Simulator, ids: list[str], overrides: dict[str, Any]
+) -> float:
+    """Runs the release command through main() and returns its time in ms, after checking every id."""
+    args = {"folder_name": FOLDER, "local_guid": ",".join(ids)}
+    loaded = loader.load(COMMAND, args, sim.params, overrides)
+    gc.collect()
+    started = time.perf_counter()
+    loaded.main()
+    elapsed = time.perf_counter() - started
+    entries = loaded.entries
+    outcomes: list[dict[str, Any]] = (
+        next(iter(entries[0].get("EntryContext", {}).values()), []) if entries else []
+    )
+    released = sum(1 for outcome in outcomes if outcome.get("Status") == "success")
+    if len(entries) != 1 or released != len(ids):
+        raise RuntimeError(f"released {released} of {len(ids)}: {str(entries)[:500]}")
+    return elapsed * 1000
+
+
+def run(
+    quick: bool = False, ids: int | None = None, latency_ms: float = 20, runs: int = 1, tls: bool = True
+) -> list[Outcome]:
+    count = ids or (200 if quick else 1000)
+    loader = IntegrationLoader()
+    concurrency = int(loader.load(COMMAND, {}, {}).namespace["ACTION_CONCURRENCY"])
+    print_header(
+        f"Batch: releasing {count} messages in one command",
+        f"command: !{COMMAND} folder_name={FOLDER} local_guid=<{count} ids> through main() over "
+        f"{'HTTPS' if tls else 'HTTP'}, {latency_ms:g} ms latency on each POST /quarantine; "
+        f"ACTION_CONCURRENCY {concurrency} against 1 (sequential); {runs} run(s) each, medians",
+    )
+    with simulator_process(messages=SEED_MESSAGES, tls=tls) as sim, process_state(sim.env):
+        local_guids = quarantined_ids(sim, FOLDER, count)
+        sim.add_fault(method="POST", path="/quarantine", latency=latency_ms / 1000, times=None)
+        concurrent_ms, sequential_ms = interleaved(
+            runs,
+            lambda: timed_release(loader, sim, local_guids, {}),
+            lambda: timed_release(loader, sim, local_guids, {"ACTION_CONCURRENCY": 1}),
+        )
+        sim.clear_faults()
+    sequential, concurrent = median(sequential_ms), median(concurrent_ms)
+    print(
+        f"  sequential (concurrency 1)          {sequential / 1000:6.2f} s  {count / sequential * 1000:6.1f} ids/s  "
+        f"{sequential / count - latency_ms:5.2f} ms per id beyond the latency"
+    )
+    print(
+        f"  concurrent (concurrency {concurrency})          {concurrent / 1000:6.2f} s  "
+        f"{count / concurrent * 1000:6.1f} ids/s  (latency-bound ideal ratio {1 / concurrency:.2f})"
+    )
+    outcomes = [Outcome("concurrent / sequential time", concurrent / sequential, TARGET_RATIO)]
+    print_outcomes(outcomes)
+    return outcomes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.batch_release", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="200 ids instead of 1,000")
+    parser.add_argument("--ids", type=int, help="ids to release (default 1000, 200 with --quick)")
+    parser.add_argument("--latency-ms", type=float, default=20, help="latency of each POST (default 20)")
+    parser.add_argument("--runs", type=int, default=1, help="runs of each (default 1)")
+    parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
+    args = parser.parse_args(argv)
+    run(quick=args.quick, ids=args.ids, latency_ms=args.latency_ms, runs=args.runs, tls=not args.http)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,317 @@
+"""What every benchmark shares: machine facts, the simulator in its own process, the integration loaded as
+the server loads it, medians and the report lines."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from warroom.integration import DEFAULT_INTEGRATION, strip_runtime_imports
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+RUNTIME_DIR = ROOT / "xsoar_runtime"
+COMMON_SERVER_FILE = RUNTIME_DIR / "CommonServerPython.py"
+INTEGRATION_FILE = DEFAULT_INTEGRATION
+
+SIMULATOR_USER = "admin"
+SIMULATOR_PASSWORD = "Simulat0r!admin"
+MIB = 1024 * 1024
+
+
+# ---- machine facts and report lines -------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_facts() -> str:
+    import requests
+    import urllib3
+
+    return (
+        f"machine: {os.cpu_count()} CPUs ({cpu_model()}), {platform.python_implementation()} "
+        f"{platform.python_version()}, {platform.system()} {platform.release()}, "
+        f"requests {requests.__version__}, urllib3 {urllib3.__version__}"
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One ratio of a benchmark against its target."""
+
+    name: str
+    value: float
+    target: float
+    higher_is_better: bool = False
+    unit: str = ""  # "" for a ratio, else e.g. "MiB"
+    informative: bool = False  # shown against the target for comparison, but not one of the issue's targets
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.target if self.higher_is_better else self.value <= self.target
+
+    def line(self) -> str:
+        comparison = ">=" if self.higher_is_better else "<="
+        unit = f" {self.unit}" if self.unit else ""
+        verdict = "MET" if self.met else "MISSED"
+        if self.informative:
+            verdict = f"(informative: {'within' if self.met else 'beyond'} it)"
+        return f"  {self.name:<48} {self.value:8.2f}{unit}   target {comparison} {self.target:g}{unit}   {verdict}"
+
+
+def print_header(title: str, details: str) -> None:
+    print(f"== {title} ==")
+    print(machine_facts())
+    print(details, flush=True)
+
+
+def print_outcomes(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        print(outcome.line())
+    print(flush=True)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def spread(values: list[float]) -> str:
+    """min..max, so a reader sees how noisy the medians are."""
+    return f"{min(values):.1f}..{max(values):.1f}"
+
+
+# ---- the simulator, as a server in its own process --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Simulator:
+    """A simulator process: where it listens and what the integration and a plain client need to reach it."""
+
+    url: str  # without /rest/v1
+    ca_file: str | None
+    info: dict[str, Any]
+
+    @property
+    def api(self) -> str:
+        return self.url + "/rest/v1"
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        return (SIMULATOR_USER, SIMULATOR_PASSWORD)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The instance parameters, as the YAML names them."""
+        return {
+            "url": self.url,
+            "credentials": {"identifier": SIMULATOR_USER, "password": SIMULATOR_PASSWORD},
+            "unsecure": False,
+            "proxy": False,
+        }
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Verification stays on, against the simulator's CA, for the integration and the baseline alike."""
+        env = {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+        if self.ca_file:
+            env["REQUESTS_CA_BUNDLE"] = self.ca_file
+        return env
+
+    def add_fault(self, **fault: Any) -> None:
+        import requests
+
+        reply = requests.post(self.url + "/_simulator/faults", json=fault, verify=self.ca_file or True)
+        reply.raise_for_status()
+
+    def clear_faults(self) -> None:
+        import requests
+
+        requests.delete(self.url + "/_simulator/faults", verify=self.ca_file or True).raise_for_status()
+
+
+@contextlib.contextmanager
+def simulator_process(
+    messages: int, *, large_message_bytes: int = 0, tls: bool = True, timeout: float = 120
+) -> Iterator[Simulator]:
+    """Starts `python -m bench.simulator_process` on a free loopback port and stops it at the end."""
+    command = [sys.executable, "-m", "bench.simulator_process", "--messages", str(messages)]
+    if large_message_bytes:
+        command += ["--large-message-bytes", str(large_message_bytes)]
+    if not tls:
+        command.append("--http")
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True
+        )
+        try:
+            assert process.stdout is not None
+            started = time.monotonic()
+            line = process.stdout.readline()
+            if not line:
+                process.wait(timeout=timeout - (time.monotonic() - started))
+                errors.seek(0)
+                raise RuntimeError(
+                    f"the simulator process failed to start: {errors.read().decode(errors='replace')}"
+                )
+            info = json.loads(line)
+            yield Simulator(url=info["url"], ca_file=info.get("ca_file"), info=info)
+        finally:
+            if process.stdin is not None:
+                process.stdin.close()  # the process stops when its stdin closes
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+# ---- the integration, loaded as the server loads it -------------------------------------------------------
+
+
+def integration_code() -> str:
+    """The integration's source as the server runs it: its two runtime import lines removed."""
+    return strip_runtime_imports(INTEGRATION_FILE.read_text(encoding="utf-8"))
+
+
+def common_server_code() -> str:
+    return COMMON_SERVER_FILE.read_text(encoding="utf-8")
+
+
+def demistomock() -> ModuleType:
+    if str(RUNTIME_DIR) not in sys.path:
+        sys.path.insert(0, str(RUNTIME_DIR))
+    import demistomock as demisto
+
+    return demisto
+
+
+@dataclass
+class LoadedCommand:
+    """One command ready to run: CommonServerPython and the integration executed in a fresh namespace."""
+
+    namespace: dict[str, Any]
+    demisto: ModuleType
+
+    def main(self) -> None:
+        """Runs main() as the entry idiom would; return_error's SystemExit(0) ends it."""
+        with contextlib.suppress(SystemExit):
+            self.namespace["main"]()
+
+    @property
+    def entries(self) -> list[Any]:
+        return list(self.demisto.captured_entries)
+
+
+@dataclass
+class IntegrationLoader:
+    """Compiles the two sources once; each `load` gives a fresh namespace, as each server run does."""
+
+    csp: Any = field(default_factory=lambda: compile(common_server_code(), str(COMMON_SERVER_FILE), "exec"))
+    code: Any = field(default_factory=lambda: compile(integration_code(), str(INTEGRATION_FILE), "exec"))
+
+    def load(
+        self,
+        command: str,
+        args: Mapping[str, Any],
+        params: Mapping[str, Any],
+        overrides: Mapping[str, Any] | None = None,
+    ) -> LoadedCommand:
+        """Execs CSP and the integration without running main() (the namespace is not named `builtins`),
+        then sets `overrides` (e.g. a constant) in the namespace."""
+        demisto = demistomock()
+        demisto.reset(command=command, args=dict(args), params=json.loads(json.dumps(dict(params))))
+        namespace: dict[str, Any] = {"__name__": "bench", "demisto": demisto}
+        exec(self.csp, namespace)
+        exec(self.code, namespace)
+        namespace.update(overrides or {})
+        return LoadedCommand(namespace, demisto)
+
+
+@contextlib.contextmanager
+def process_state(env: Mapping[str, str]) -> Iterator[None]:
+    """Runs with `env` added, then undoes what CommonServerPython changes process-wide on load."""
+    import http.client
+
+    saved_environ = dict(os.environ)
+    saved_showwarning = warnings.showwarning
+    saved_debuglevel = http.client.HTTPConnection.debuglevel
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        warnings.showwarning = saved_showwarning
+        http.client.HTTPConnection.debuglevel = saved_debuglevel
+
+
+# ---- fresh processes ------------------------------------------------------------------------------------
+
+
+def child_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment of a measured child process: this one's, plus `extra`, minus what would skew it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONPROFILE", "PYTHONTRACEMALLOC"))}
+    env.pop("PYTHONPATH", None)
+    env.update(extra)
+    return env
+
+
+def spec_path(script: str, workdir: Path) -> Path:
+    return workdir / f"{Path(script).stem}.spec.json"
+
+
+def run_child(
+    script: str,
+    spec: Mapping[str, Any],
+    env: Mapping[str, str],
+    workdir: Path,
+    python_flags: tuple[str, ...] = (),
+) -> tuple[float, dict[str, Any]]:
+    """Runs bench/<script> with `spec` in a fresh process; returns its wall time (ms) and its JSON report."""
+    spec_file = spec_path(script, workdir)
+    spec_file.write_text(json.dumps(spec))
+    command = [sys.executable, *python_flags, str(BENCH_DIR / script), str(spec_file)]
+    started = time.perf_counter()
+    finished = subprocess.run(
+        command, cwd=workdir, env=dict(env), capture_output=True, text=True, check=False
+    )
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if finished.returncode != 0:
+        raise RuntimeError(f"{script} exited {finished.returncode}: {finished.stderr.strip()[-2000:]}")
+    lines = finished.stdout.strip().splitlines()
+    report: dict[str, Any] = json.loads(lines[-1]) if lines else {}
+    report["stderr"] = finished.stderr
+    return elapsed_ms, report
+
+
+def interleaved(runs: int, *work: Callable[[], Any]) -> list[list[Any]]:
+    """Runs each of `work` `runs` times, rotating which goes first, so drift hits all alike.
+
+    Returns one list of results per callable, in the order given."""
+    results: list[list[Any]] = [[] for _ in work]
+    for number in range(runs):
+        for offset in range(len(work)):
+            index = (number + offset) % len(work)
+            results[index].append(work[index]())
+    return results
