@@ -279,17 +279,77 @@ GENERIC = st.one_of(
 )
 
 
-def argument_values(name: str) -> st.SearchStrategy[str]:
+# Values each argument's own validation accepts: a run built from them reaches the (fake) appliance,
+# so that one hostile value among them is tested where it matters, in the request it ends up in.
+VALID: dict[str, list[str]] = {
+    "action": ["accept", "reject", "Discard"],
+    "start_time": ["12 hours", "7 days", "2 weeks ago", "2020-01-25T10:00:00Z", "2020-01-25T10:00:00+05:30"],
+    "end_time": ["1 minute", "0 minutes", "2099-01-01T00:00:00Z"],
+    "virus": ["Eicar-Test-Signature", "Win.Trojan,JS.Agent"],
+    "attachment": ["invoice.pdf", "a.exe, b.zip"],
+    "sender": ["*@example.com", "user@example.com", "example.com", "*"],
+    "queue_id": ["u8P6D24m919880"],
+    "sid": ["25nnq08028"],
+    "host": ["mail.example.com", "10.0.0.1", "[2001:db8::1]"],
+    "subject": ["Invoice", "Ünïcödé – subject", "FW: check this"],
+    "guid": ["g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7", "lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO"],
+    "message_id": ["<abc@example.com>", "abc@example.com"],
+    "limit": ["1", "50", "10000"],
+    "folder_name": ["Quarantine", "HIPAA", "Deleted Spam"],
+    "local_guid": ["4:2:6", "4:2:6,5:1:9", "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7", "4:2:6, 4:2:6"],
+    "deleted_folder": ["Deleted Spam", "Deleted Incidents"],
+    "target_folder": ["PCI", "Spam"],
+    "scan": ["true", "false"],
+    "append_old_subject": ["true", "false"],
+    "brand_template": ["Default"],
+    "security_policy": ["Standard Response"],
+    "header_from": ["SOC <soc@example.com>", "soc@example.com"],
+    "comment": ["Please have a look.\nThanks", "ok"],
+}
+VALID["recipient"] = VALID["sender"]
+# Arguments whose meaning differs by command.
+VALID_FOR: dict[tuple[str, str], list[str]] = {
+    ("proofpoint-pps-list-quarantined-messages", "from"): VALID["sender"],
+    ("proofpoint-pps-list-quarantined-messages", "to"): VALID["sender"],
+    ("proofpoint-pps-list-quarantined-messages", "folder_name"): ["Quarantine", "HIPAA", ""],
+    ("proofpoint-pps-forward-message", "from"): ["pps@example.com"],
+    ("proofpoint-pps-forward-message", "to"): ["soc@example.com", "a@example.com,b@example.com"],
+    ("proofpoint-pps-download-message", "folder_name"): VALID["guid"],
+}
+
+
+def hostile_values(name: str) -> st.SearchStrategy[str]:
     plausible = PLAUSIBLE.get(name)
     if plausible is None:
         return GENERIC
-    return st.one_of(st.sampled_from(plausible), st.sampled_from(plausible), GENERIC)
+    return st.one_of(st.sampled_from(plausible), GENERIC)
 
 
-def arguments(command: str) -> st.SearchStrategy[dict[str, str]]:
+def valid_values(command: str, name: str) -> st.SearchStrategy[str]:
+    return st.sampled_from(VALID_FOR.get((command, name)) or VALID.get(name) or ["text"])
+
+
+@st.composite
+def arguments(draw: st.DrawFn, command: str) -> dict[str, str]:
+    """A third each: all valid; valid but one (or two) hostile; anything at all."""
     spec = INTEGRATION.manifest.commands.get(command)
     names = sorted(spec.arguments) if spec else []
-    return st.fixed_dictionaries({}, optional={name: argument_values(name) for name in names})
+    if not names:
+        return draw(st.fixed_dictionaries({}, optional={"extra": GENERIC}))
+    required = [name for name in names if spec and spec.arguments[name].required]
+    mode = draw(st.sampled_from(["valid", "one hostile", "anything"]), label="mode")
+    if mode == "anything":
+        return draw(st.fixed_dictionaries({}, optional={name: hostile_values(name) for name in names}))
+    args = draw(
+        st.fixed_dictionaries(
+            {name: valid_values(command, name) for name in required},
+            optional={name: valid_values(command, name) for name in names if name not in required},
+        )
+    )
+    if mode == "one hostile":
+        for name in draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True)):
+            args[name] = draw(hostile_values(name))
+    return args
 
 
 # ---- the property ----------------------------------------------------------------------------------
