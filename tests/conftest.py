@@ -7,16 +7,23 @@ share is session-scoped. Both are in-memory and small, so starting one costs a f
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from hypothesis import HealthCheck, settings
+# The parts under test are folders of the project root, which `pytest tests` alone does not put on
+# sys.path (a run of every testpath imports them from their own folders first).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
 
-from pps_simulator import PPSSimulator
-from warroom import Integration, load_integration
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
-from .helpers import PSS_ONLY, WarRoom
+from pps_simulator import PPSSimulator  # noqa: E402
+from warroom import Integration, load_integration  # noqa: E402
+
+from .helpers import PSS_ONLY, WarRoom  # noqa: E402
 
 # Property tests: a modest, fixed number of examples per command so that the folder stays fast.
 # `ci` is also reproducible (derandomized, no example database); `thorough` is for a hunt by hand:

@@ -38,7 +38,7 @@ def test_unknown_ca_is_refused_for_commands_too_and_not_retried(war_room: WarRoo
     message = error_text(war_room.run('!proofpoint-pps-smart-search start_time="1 day"', env=NO_CA))
 
     assert "could not be verified" in message
-    assert "after" not in message.split("could not be verified")[0]  # no "(after N tries)"
+    assert "(after" not in message  # "(after N tries)": a certificate problem is not worth retrying
     assert len(sim.requests) == 0
 
 
@@ -54,7 +54,7 @@ def test_a_ca_bundle_of_another_ca_is_refused(war_room: WarRoom, sim: PPSSimulat
 
 @pytest.mark.parametrize("name", ["unsecure", "insecure"])
 def test_trust_any_certificate_accepts_it(war_room: WarRoom, sim: PPSSimulator, name: str) -> None:
-    result = war_room.run("!test-module", env=NO_CA, **{name: True})
+    result = war_room.run("!test-module", env=NO_CA, params=war_room.params(**{name: True}))
 
     assert readable(result) == "ok"
     assert sim.count("GET", "/pss/health") == 1
@@ -73,7 +73,9 @@ def test_trust_any_certificate_wins_over_a_wrong_ca_bundle(war_room: WarRoom, tm
     assert "Smart Search Results" in readable(result)
 
 
-def test_the_simulators_ca_given_as_requests_ca_bundle_is_trusted(war_room: WarRoom, sim: PPSSimulator) -> None:
+def test_the_simulators_ca_given_as_requests_ca_bundle_is_trusted(
+    war_room: WarRoom, sim: PPSSimulator
+) -> None:
     assert sim.ca_file is not None
 
     result = war_room.run("!test-module", env={**NO_CA, "REQUESTS_CA_BUNDLE": sim.ca_file})

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from pps_simulator import PPSSimulator
+from warroom import RunResult
 
 from .helpers import (
     ALL_SEEDED,
@@ -48,15 +49,21 @@ def quarantine(sim: PPSSimulator, folder: str, subject: str, rcpts: tuple[str, .
     return sim.backend.add_message(folder, raw, date=datetime.now(timezone.utc), rcpts=recipients)
 
 
-def smart_search_records(result: Any) -> list[dict[str, Any]]:
+def folder_of(sim: PPSSimulator, guid: str) -> str | None:
+    """The folder that holds the message now; None when it is no longer quarantined."""
+    message = sim.backend.get_message(guid=guid)
+    return None if message is None else str(message["folder"])
+
+
+def smart_search_records(result: RunResult) -> list[dict[str, Any]]:
     return as_list(result.context["Proofpoint"]["SmartSearch"]) if result.context else []
 
 
-def quarantined_records(result: Any) -> list[dict[str, Any]]:
+def quarantined_records(result: RunResult) -> list[dict[str, Any]]:
     return as_list(result.context["Proofpoint"]["QuarantinedMessage"]) if result.context else []
 
 
-def action_outcomes(result: Any) -> list[dict[str, Any]]:
+def action_outcomes(result: RunResult) -> list[dict[str, Any]]:
     return as_list(result.context["Proofpoint"]["QuarantineAction"])
 
 
@@ -253,6 +260,21 @@ def test_download_of_an_unknown_guid_says_no_message_found(shared_war_room: WarR
     assert result.files == []
 
 
+def test_download_larger_than_the_instance_allows_is_refused(
+    shared_war_room: WarRoom, shared_sim: PPSSimulator
+) -> None:
+    guid = shared_sim.backend.messages("Quarantine")[0]["guid"]
+    size = len(shared_sim.backend.raw_message(guid) or b"")
+    assert size > 1024
+
+    result = shared_war_room.run(f"!proofpoint-pps-download-message guid={guid}", max_download_size="0.001")
+
+    message = error_text(result)
+    assert f"Message {guid} is larger" in message
+    assert "Maximum size of a downloaded message" in message
+    assert result.files == []
+
+
 # ---- actions ----------------------------------------------------------------------------------------
 
 
@@ -276,7 +298,7 @@ def test_release_delivers_and_leaves_the_message_in_its_folder(war_room: WarRoom
     assert (logged["action"], logged["localguid"]) == ("release", localguid)
     assert logged["recipients"] == ["alice@example.com", "bob@example.com"]
     assert logged["options"].get("scan", "f") == "f"
-    assert sim.backend.get_message(guid=message["guid"])["folder"] == "Quarantine"  # type: ignore[index]
+    assert folder_of(sim, message["guid"]) == "Quarantine"
 
 
 def test_release_with_scan_and_deleted_folder_moves_the_message(war_room: WarRoom, sim: PPSSimulator) -> None:
@@ -307,8 +329,10 @@ def test_resubmit_removes_the_message_from_its_folder(war_room: WarRoom, sim: PP
 
     assert "will be resubmitted" in readable(result)
     assert [entry["localguid"] for entry in sim.backend.actions("resubmit")] == [message["localguid"]]
-    assert sim.backend.get_message(guid=message["guid"]) is None
-    listed = war_room.run('!proofpoint-pps-list-quarantined-messages subject="Resubmit me" start_time="1 hour"')
+    assert folder_of(sim, message["guid"]) is None
+    listed = war_room.run(
+        '!proofpoint-pps-list-quarantined-messages subject="Resubmit me" start_time="1 hour"'
+    )
     assert quarantined_records(listed) == []
 
 
@@ -330,7 +354,7 @@ def test_forward_sends_to_the_recipients_given(war_room: WarRoom, sim: PPSSimula
     assert logged["options"]["headerfrom"] == "soc@example.com"
     assert logged["options"]["from"] == "pps@example.com"
     assert logged["options"]["comment"] == "Please look at the attachment.\nThanks"
-    assert sim.backend.get_message(guid=message["guid"])["folder"] == "Quarantine"  # type: ignore[index]
+    assert folder_of(sim, message["guid"]) == "Quarantine"
 
 
 @pytest.mark.xfail(
@@ -360,7 +384,7 @@ def test_move_puts_the_message_in_its_new_folder(war_room: WarRoom, sim: PPSSimu
     )
 
     assert readable(result) == f"Successfully moved message {message['localguid']}"
-    assert sim.backend.get_message(guid=message["guid"])["folder"] == "PCI"  # type: ignore[index]
+    assert folder_of(sim, message["guid"]) == "PCI"
     listed = war_room.run('!proofpoint-pps-list-quarantined-messages folder_name=PCI subject="Move me"')
     assert [record["guid"] for record in quarantined_records(listed)] == [message["guid"]]
 
@@ -378,7 +402,7 @@ def test_move_to_a_folder_of_another_module_shows_the_servers_refusal(
     assert f"Could not move message {message['localguid']}" in error
     assert "(400): Invalid argument: targetfolder" in error
     assert [outcome["Status"] for outcome in action_outcomes(result)] == ["failed"]
-    assert sim.backend.get_message(guid=message["guid"])["folder"] == "HIPAA"  # type: ignore[index]
+    assert folder_of(sim, message["guid"]) == "HIPAA"
     assert sim.backend.actions() == []
 
 
@@ -390,7 +414,7 @@ def test_delete_removes_the_message(war_room: WarRoom, sim: PPSSimulator) -> Non
     )
 
     assert readable(result) == f"Successfully deleted message {message['localguid']}"
-    assert sim.backend.get_message(guid=message["guid"]) is None
+    assert folder_of(sim, message["guid"]) is None
     assert [entry["localguid"] for entry in sim.backend.actions("delete")] == [message["localguid"]]
 
 
@@ -403,10 +427,12 @@ def test_delete_with_deleted_folder_keeps_the_message_there(war_room: WarRoom, s
     )
 
     assert result.exit_code == 0
-    assert sim.backend.get_message(guid=message["guid"])["folder"] == "Deleted Incidents"  # type: ignore[index]
+    assert folder_of(sim, message["guid"]) == "Deleted Incidents"
 
 
-def test_batch_release_acts_once_per_id_and_reports_each_outcome(war_room: WarRoom, sim: PPSSimulator) -> None:
+def test_batch_release_acts_once_per_id_and_reports_each_outcome(
+    war_room: WarRoom, sim: PPSSimulator
+) -> None:
     first = quarantine(sim, "Quarantine", "Batch one")["localguid"]
     second = quarantine(sim, "Quarantine", "Batch two")["localguid"]
     unknown = "6:1:99999"

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from pps_simulator import PPSSimulator
+from warroom import RunResult
 
 from .helpers import ALL_SEEDED, CHECK_OUTCOME_HINT, WarRoom, error_text, readable
 
@@ -35,7 +36,7 @@ def release_line(localguid: str) -> str:
     return f"!proofpoint-pps-release-message folder_name=Quarantine local_guid={localguid}"
 
 
-def outcome_of(result: Any) -> dict[str, Any]:
+def outcome_of(result: RunResult) -> dict[str, Any]:
     outcomes = result.context["Proofpoint"]["QuarantineAction"]
     (outcome,) = outcomes if isinstance(outcomes, list) else [outcomes]
     assert isinstance(outcome, dict)
@@ -100,15 +101,17 @@ def test_read_is_retried_after_a_dropped_connection(war_room: WarRoom, sim: PPSS
 
 
 def test_read_is_retried_after_a_timeout_and_succeeds(war_room: WarRoom, sim: PPSSimulator) -> None:
-    sim.faults.add(method="GET", path="/pss/filter", latency=1.0, times=1)
+    sim.faults.add(method="GET", path="/pss/filter", latency=1.5, times=1)
 
-    result = war_room.run(SMART_SEARCH, timeout="0.3")
+    result = war_room.run(SMART_SEARCH, timeout="0.5")
 
     assert "Smart Search Results" in readable(result)
     assert sim.count("GET", "/pss/filter") == 2
 
 
-def test_read_slower_than_the_timeout_ends_in_an_error_naming_it(war_room: WarRoom, sim: PPSSimulator) -> None:
+def test_read_slower_than_the_timeout_ends_in_an_error_naming_it(
+    war_room: WarRoom, sim: PPSSimulator
+) -> None:
     # Several seconds: four tries of 0.3 s and the backoff between them.
     sim.faults.add(method="GET", path="/pss/filter", latency=1.0, times=None)
 
@@ -173,7 +176,9 @@ def test_403_names_the_missing_module(war_room: WarRoom, sim: PPSSimulator) -> N
 
 
 def test_403_of_a_role_without_quarantine_names_it(pss_only_war_room: WarRoom) -> None:
-    message = error_text(pss_only_war_room.run(f"!proofpoint-pps-list-quarantined-messages from=* {ALL_SEEDED}"))
+    message = error_text(
+        pss_only_war_room.run(f"!proofpoint-pps-list-quarantined-messages from=* {ALL_SEEDED}")
+    )
 
     assert "lacks the managed module 'Quarantine'" in message
     assert "'pss-only'" in message
@@ -213,7 +218,11 @@ def test_action_after_a_server_error_is_not_resent_and_its_outcome_is_unknown(
 
 @pytest.mark.parametrize(
     ("fault", "said"),
-    [({"status": 500}, "answered 500"), ({"drop": True}, "connection to 127.0.0.1")],
+    [
+        ({"status": 500}, "answered 500"),
+        ({"status": 503}, "answered 503"),
+        ({"drop": True}, "connection to 127.0.0.1"),
+    ],
 )
 def test_action_whose_reply_is_lost_after_acting_happened_exactly_once(
     war_room: WarRoom, sim: PPSSimulator, fault: dict[str, Any], said: str
@@ -236,7 +245,9 @@ def test_action_on_a_dropped_connection_is_not_resent(war_room: WarRoom, sim: PP
     message = quarantined(sim)
     sim.faults.add(method="POST", path="/quarantine", drop=True, times=1)
 
-    result = war_room.run(f"!proofpoint-pps-resubmit-message folder_name=Quarantine local_guid={message['localguid']}")
+    result = war_room.run(
+        f"!proofpoint-pps-resubmit-message folder_name=Quarantine local_guid={message['localguid']}"
+    )
 
     error = error_text(result)
     assert "broke during POST /quarantine" in error
@@ -248,12 +259,12 @@ def test_action_on_a_dropped_connection_is_not_resent(war_room: WarRoom, sim: PP
 
 def test_action_slower_than_the_timeout_is_not_resent(war_room: WarRoom, sim: PPSSimulator) -> None:
     message = quarantined(sim)
-    sim.faults.add(method="POST", path="/quarantine", latency=1.0, times=1)
+    sim.faults.add(method="POST", path="/quarantine", latency=1.5, times=1)
 
-    result = war_room.run(release_line(message["localguid"]), timeout="0.3")
+    result = war_room.run(release_line(message["localguid"]), timeout="0.5")
 
     error = error_text(result)
-    assert "did not answer POST /quarantine within the 0.3s timeout" in error
+    assert "did not answer POST /quarantine within the 0.5s timeout" in error
     assert CHECK_OUTCOME_HINT in error
     assert sim.count("POST", "/quarantine") == 1
     deadline = time.monotonic() + 5  # the server acts once its latency has passed
@@ -279,3 +290,21 @@ def test_batch_with_one_lost_reply_reports_it_unknown_and_the_others_done(
     assert "(unknown)" in warnings[0]
     assert sim.count("POST", "/quarantine") == 3
     assert len(sim.backend.actions("release")) == 2
+
+
+# ---- the instance's own settings --------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: api_base_url() checks the scheme and host but not the port, and urlsplit()'s "
+    "ValueError escapes it: https://127.0.0.1:99999 is sent, requests fails to parse it and the GET "
+    "is retried 4 times (seconds) before 'The connection ... broke ... Failed to parse'; "
+    "https://[::1:10000 ends in 'Error: Invalid IPv6 URL'. Neither names the Server URL.",
+)
+@pytest.mark.parametrize("url", ["https://127.0.0.1:99999", "https://[::1:10000"])
+def test_a_malformed_server_url_is_refused_at_once_naming_it(war_room: WarRoom, url: str) -> None:
+    message = error_text(war_room.run(SMART_SEARCH, url=url))
+
+    assert f'Invalid Server URL "{url}"' in message
+    assert "(after" not in message  # "(after N tries)": nothing worth retrying

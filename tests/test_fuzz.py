@@ -70,7 +70,9 @@ def control_characters(text: str, allowed: str = "") -> str:
 
 
 def short_year(text: str) -> str:
-    return " (a year of fewer than four digits)" if re.match(r"[0-9]{1,3}-[0-9]{2}-[0-9]{2}[T ]", text) else ""
+    return (
+        " (a year of fewer than four digits)" if re.match(r"[0-9]{1,3}-[0-9]{2}-[0-9]{2}[T ]", text) else ""
+    )
 
 
 # Bugs found by this property and reported, each pinned by an xfail(strict=True) test below: the
@@ -108,7 +110,9 @@ def request_problems(request: Any) -> list[str]:
         problems += [f"{where}: unknown parameter {name}" for name in set(values) - SMART_SEARCH_PARAMS]
         for name in ("from", "to"):
             if name in values and not FILTER_TIME.fullmatch(values[name]):
-                problems.append(f"{where}: {name}={values[name]!r} is not YYYY-MM-DDTHH:MM:SS+HHMM{short_year(values[name])}")
+                problems.append(
+                    f"{where}: {name}={values[name]!r} is not YYYY-MM-DDTHH:MM:SS+HHMM{short_year(values[name])}"
+                )
         count = values.get("count", "100")
         if not (re.fullmatch(r"[0-9]+", count) and 1 <= int(count) <= 10000):
             problems.append(f"{where}: count={count!r} is not a whole number from 1 to 10000")
@@ -122,7 +126,9 @@ def request_problems(request: Any) -> list[str]:
                 problems.append(f"{where}: search without from, rcpt or subject")
             for name in ("startdate", "enddate"):
                 if name in values and not QUARANTINE_TIME.fullmatch(values[name]):
-                    problems.append(f"{where}: {name}={values[name]!r} is not YYYY-MM-DD HH:MM:SS{short_year(values[name])}")
+                    problems.append(
+                        f"{where}: {name}={values[name]!r} is not YYYY-MM-DD HH:MM:SS{short_year(values[name])}"
+                    )
     elif parts.path == "/rest/v1/quarantine" and request.method == "POST":
         problems += action_body_problems(where, request.body)
     return problems
@@ -135,7 +141,11 @@ def action_body_problems(where: str, raw: Any) -> list[str]:
         return [f"{where}: the body is not JSON: {raw!r}"]
     if not isinstance(body, dict):
         return [f"{where}: the body is not a JSON object: {body!r}"]
-    problems = [f"{where}: {name} is not a string: {value!r}" for name, value in body.items() if not isinstance(value, str)]
+    problems = [
+        f"{where}: {name} is not a string: {value!r}"
+        for name, value in body.items()
+        if not isinstance(value, str)
+    ]
     if problems:
         return problems
     problems += [f"{where}: unknown field {name}" for name in set(body) - ACTION_FIELDS]
@@ -220,10 +230,11 @@ def pps_reply(kind: str) -> Callable[[Any, Any], bytes]:
         if request.method == "GET":
             return b'{"count": 0, "records": []}' if empty else QUARANTINE_REPLY
         body = json.loads(request.body)
-        if body.get("action") in ("move", "delete"):
-            return json.dumps({"status": f"Successfully moved message {body.get('localguid')}"}).encode()
+        action, localguid = body.get("action"), body.get("localguid")
+        if action in ("move", "delete"):
+            return json.dumps({"status": f"Successfully {action}d message {localguid}"}).encode()
         context.headers["Content-Type"] = "text/plain"
-        return b"" if empty else f"Request sent. Message {body.get('localguid')} will be released".encode()
+        return b"" if empty else f"Request sent. Message {localguid} will be {action}ed momentarily".encode()
 
     return reply
 
@@ -240,16 +251,45 @@ HOSTILE = [
 ]  # fmt: skip
 PLAUSIBLE: dict[str, list[str]] = {
     "local_guid": [
-        "4:2:6", "4:2:6,4:2:6", "4:2:6, 7:8:9", "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7", "4:2", "4:2:6:1",
-        "-4:2:6", "٤:٢:٦", "４:２:６", "4:2:6,g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7", '["4:2:6", "1:2:3"]',
-        "['4:2:6']", "short", "a" * 65,
+        "4:2:6",
+        "4:2:6,4:2:6",
+        "4:2:6, 7:8:9",
+        "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7",
+        "4:2",
+        "4:2:6:1",
+        "-4:2:6",
+        "٤:٢:٦",
+        "４:２:６",
+        "4:2:6,g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7",
+        '["4:2:6", "1:2:3"]',
+        "['4:2:6']",
+        "short",
+        "a" * 65,
     ],
     "guid": ["g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7", "lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO", "a=b", "a/b", "x" * 129],
     "start_time": [
-        "12 hours", "7 days", "1 day ago", "0 minutes", "2 weeks", "3 months", "1 year", "999999 years",
-        "2000 years", "1500 years", "2020-01-25T10:00:00Z", "2020-01-25T10:00:00+05:30", "2020-01-25",
-        "2020-01-25 10:00:00", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00+14:00", "0999-06-01T00:00:00Z",
-        "9999-12-31T23:59:59Z", "9999-12-31T23:59:59-14:00", "2020-02-30T00:00:00Z", "yesterday", "now",
+        "12 hours",
+        "7 days",
+        "1 day ago",
+        "0 minutes",
+        "2 weeks",
+        "3 months",
+        "1 year",
+        "999999 years",
+        "2000 years",
+        "1500 years",
+        "2020-01-25T10:00:00Z",
+        "2020-01-25T10:00:00+05:30",
+        "2020-01-25",
+        "2020-01-25 10:00:00",
+        "0001-01-01T00:00:00Z",
+        "0001-01-01T00:00:00+14:00",
+        "0999-06-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "9999-12-31T23:59:59-14:00",
+        "2020-02-30T00:00:00Z",
+        "yesterday",
+        "now",
     ],
     "limit": ["1", "100", "10000", "10001", "0", "-5", "1.5", " 7 ", "١٠", "１０", "5e2"],
     "sender": ["user@example.com", "*@example.com", "example.com", "@*.example.com", "a@b@c", "a,b@c.d"],
@@ -335,7 +375,7 @@ def arguments(draw: st.DrawFn, command: str) -> dict[str, str]:
     spec = INTEGRATION.manifest.commands.get(command)
     names = sorted(spec.arguments) if spec else []
     if not names:
-        return draw(st.fixed_dictionaries({}, optional={"extra": GENERIC}))
+        return draw(st.one_of(st.just({}), st.fixed_dictionaries({"extra": GENERIC})))
     required = [name for name in names if spec and spec.arguments[name].required]
     mode = draw(st.sampled_from(["valid", "one hostile", "anything"]), label="mode")
     if mode == "anything":
@@ -421,7 +461,7 @@ def sent_problems(command: str, args: dict[str, str], tmp_path: Path) -> tuple[R
 def test_times_before_the_year_1000_are_refused_or_sent_with_four_digits(
     command: str, args: dict[str, str], tmp_path: Path
 ) -> None:
-    result, problems = sent_problems(command, args, tmp_path)
+    _, problems = sent_problems(command, args, tmp_path)
 
     assert problems == []
 
@@ -453,7 +493,11 @@ def test_a_time_out_of_range_is_refused_naming_the_argument(value: str, tmp_path
         ("proofpoint-pps-list-quarantined-messages", {"subject": "\x9b31mred"}),
         (
             "proofpoint-pps-forward-message",
-            {"folder_name": "Quarantine", "local_guid": "4:2:6", "subject": "FW\x85Bcc: attacker@evil.example"},
+            {
+                "folder_name": "Quarantine",
+                "local_guid": "4:2:6",
+                "subject": "FW\x85Bcc: attacker@evil.example",
+            },
         ),
     ],
 )
@@ -486,7 +530,10 @@ def test_the_property_accepts_what_the_integration_sends_for_good_arguments(tmp_
     lines: list[tuple[str, dict[str, str]]] = [
         ("test-module", {}),
         ("proofpoint-pps-smart-search", {"sender": "*@example.com", "limit": "10", "end_time": "1 hour"}),
-        ("proofpoint-pps-list-quarantined-messages", {"to": "example.com", "start_time": "2020-01-25T10:00:00Z"}),
+        (
+            "proofpoint-pps-list-quarantined-messages",
+            {"to": "example.com", "start_time": "2020-01-25T10:00:00Z"},
+        ),
         ("proofpoint-pps-download-message", {"guid": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7"}),
         (
             "proofpoint-pps-forward-message",

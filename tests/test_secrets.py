@@ -160,11 +160,15 @@ VARIANTS: list[tuple[str, dict[str, Any], Fault | None]] = [
     ("success", {}, None),
     ("wrong password", {"credentials": {"identifier": "admin", "password": WRONG_PASSWORD}}, None),
     ("role without the module", {"credentials": {"identifier": "pss-only", "password": PASSWORD}}, None),
-    ("unencodable password", {"credentials": {"identifier": "admin", "password": UNENCODABLE_PASSWORD}}, None),
+    (
+        "unencodable password",
+        {"credentials": {"identifier": "admin", "password": UNENCODABLE_PASSWORD}},
+        None,
+    ),
     ("500", {}, lambda sim: sim.faults.add(status=500, retry_after=0, times=None)),
     ("dropped connection", {}, lambda sim: sim.faults.add(method="POST", drop=True)),
     ("dropped after acting", {}, lambda sim: sim.faults.add(method="POST", drop=True, after_action=True)),
-    ("timeout", {"timeout": "0.2"}, lambda sim: sim.faults.add(method="POST", latency=0.5)),
+    ("timeout", {"timeout": "0.3"}, lambda sim: sim.faults.add(method="POST", latency=0.8)),
 ]
 
 
@@ -242,14 +246,16 @@ def test_a_url_carrying_encoded_credentials_does_not_leak_them(
 ) -> None:
     url = url_with_credentials(secret_sim, quote(PASSWORD, safe=""))
     finder = LeakFinder()
-    for label, overrides in [
+    cases: list[tuple[str, dict[str, Any]]] = [
         ("ok", {}),
         ("wrong password", {"credentials": {"identifier": "admin", "password": WRONG_PASSWORD}}),
         ("bad url", {"url": url.replace("https://", "htps://")}),
         ("no host", {"url": url.split("@")[0] + "@"}),
-    ]:
+    ]
+    for label, overrides in cases:
+        params = secret_war_room.params(**{"url": url, **overrides})
         for line in ('!proofpoint-pps-smart-search start_time="2 days"', "!test-module"):
-            finder.check_run(label, secret_war_room.run(line, debug=debug, **{"url": url, **overrides}))
+            finder.check_run(label, secret_war_room.run(line, debug=debug, params=params))
     finder.check_requests(secret_sim)
     finder.check_output(capfd)
 
@@ -299,12 +305,10 @@ def test_url_credentials_are_used_when_the_credentials_parameter_has_no_username
     reason="BUG (parts disagree): the client sends HTTP Basic credentials latin-1 encoded (requests' "
     "default for str), the simulator decodes them as UTF-8 (RFC 7617 charset=UTF-8), so a password "
     "with a non-ASCII letter fails with 401; one beyond latin-1 fails with \"'latin-1' codec can't "
-    "encode character\".",
+    'encode character".',
 )
 @pytest.mark.parametrize("password", ["Pässw0rd-ü", "Pass€-ł0"])
-def test_non_ascii_password_authenticates(
-    password: str, tmp_path: Path, integration: Integration
-) -> None:
+def test_non_ascii_password_authenticates(password: str, tmp_path: Path, integration: Integration) -> None:
     users = {"admin": User(password, frozenset({"pss", "Quarantine"}))}
     with PPSSimulator(db=":memory:", messages=3, seed=1, tls=True, port=0, users=users) as simulator:
         war_room = WarRoom(simulator, tmp_path, integration, user=("admin", password))
