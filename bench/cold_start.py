@@ -12,6 +12,8 @@ loopback port, over HTTPS verified against its CA (or plain HTTP with --http). T
 from __future__ import annotations
 
 import argparse
+import io
+import pstats
 import re
 import subprocess
 import sys
@@ -99,9 +101,7 @@ def import_times(script: str, spec: dict[str, Any], env: dict[str, str], workdir
     return times
 
 
-def profile(
-    sim: Simulator, spec: dict[str, Any], base: dict[str, Any], env: dict[str, str], workdir: Path
-) -> None:
+def profile(spec: dict[str, Any], base: dict[str, Any], env: dict[str, str], workdir: Path) -> None:
     """Where the command process spends the time the baseline does not: imports only it makes, and cProfile."""
     command_imports = import_times("child_command.py", spec, env, workdir)
     baseline_imports = import_times("child_requests.py", base, env, workdir)
@@ -127,9 +127,6 @@ def profile(
         capture_output=True,
         check=True,
     )
-    import io
-    import pstats
-
     text = io.StringIO()
     stats = pstats.Stats(str(stats_file), stream=text).sort_stats("cumulative")
     stats.print_stats(r"xsoar_runtime|integration\.py", 15)
@@ -183,7 +180,7 @@ def run(
             phases = median_phases(reports, walls)
             print(f"    {label:<9} " + ", ".join(f"{name} {value:.1f}" for name, value in phases.items()))
         if show_profile:
-            profile(sim, spec, base, env, workdir)
+            profile(spec, base, env, workdir)
     outcomes = [
         Outcome("command / baseline wall time", median(command_ms) / median(baseline_ms), TARGET_RATIO)
     ]

@@ -294,7 +294,7 @@ def run_child(
     command = [sys.executable, *python_flags, str(BENCH_DIR / script), str(spec_file)]
     started = time.perf_counter()
     finished = subprocess.run(
-        command, cwd=workdir, env=dict(env), capture_output=True, text=True, check=False
+        command, cwd=workdir, env=dict(env), capture_output=True, text=True, check=False, timeout=600
     )
     elapsed_ms = (time.perf_counter() - started) * 1000
     if finished.returncode != 0:

@@ -695,9 +695,14 @@ class PPSBackend:
             forward_to: list[str] = []
             if action == "forward":
                 forward_to = split_list(options.get("to"))
-                for name in ("from", "headerfrom"):
-                    if options.get(name) and not ADDRESS_RE.match(options[name]):
-                        raise InvalidArgument(name)
+                if options.get("from") and not ADDRESS_RE.match(options["from"]):
+                    raise InvalidArgument("from")
+                # A header From may carry a display name: "SOC <soc@example.com>".
+                header_from = getaddresses([options["headerfrom"]]) if options.get("headerfrom") else []
+                if options.get("headerfrom") and (
+                    len(header_from) != 1 or not ADDRESS_RE.match(header_from[0][1])
+                ):
+                    raise InvalidArgument("headerfrom")
                 if any(not ADDRESS_RE.match(address) for address in forward_to):
                     raise InvalidArgument("to")
             return self._apply(action, source, destination, rows, forward_to, user, options)

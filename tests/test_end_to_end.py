@@ -11,8 +11,6 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import Any
 
-import pytest
-
 from pps_simulator import PPSSimulator
 from warroom import RunResult
 
@@ -357,12 +355,6 @@ def test_forward_sends_to_the_recipients_given(war_room: WarRoom, sim: PPSSimula
     assert folder_of(sim, message["guid"]) == "Quarantine"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Parts disagree on header_from: the integration accepts and suggests 'Name <address>' "
-    "(HEADER_FROM_RE, its error hint 'SOC <soc@example.com>'), the simulator's apply_action checks "
-    "headerfrom against a bare-address ADDRESS_RE and answers 400 Invalid argument: headerfrom.",
-)
 def test_forward_with_a_named_header_from(war_room: WarRoom, sim: PPSSimulator) -> None:
     message = quarantine(sim, "Quarantine", "Forward me with a name")
 

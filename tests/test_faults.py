@@ -295,13 +295,6 @@ def test_batch_with_one_lost_reply_reports_it_unknown_and_the_others_done(
 # ---- the instance's own settings --------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: api_base_url() checks the scheme and host but not the port, and urlsplit()'s "
-    "ValueError escapes it: https://127.0.0.1:99999 is sent, requests fails to parse it and the GET "
-    "is retried 4 times (seconds) before 'The connection ... broke ... Failed to parse'; "
-    "https://[::1:10000 ends in 'Error: Invalid IPv6 URL'. Neither names the Server URL.",
-)
 @pytest.mark.parametrize("url", ["https://127.0.0.1:99999", "https://[::1:10000"])
 def test_a_malformed_server_url_is_refused_at_once_naming_it(war_room: WarRoom, url: str) -> None:
     message = error_text(war_room.run(SMART_SEARCH, url=url))

@@ -75,20 +75,6 @@ def short_year(text: str) -> str:
     )
 
 
-# Bugs found by this property and reported, each pinned by an xfail(strict=True) test below: the
-# property does not fail again on them. When one is fixed, its test XPASSes and fails: remove both
-# its xfail mark and its line here.
-KNOWN_BUGS = {
-    "a year of fewer than four digits": "times before the year 1000 are sent with a short year",
-    "C1 control character": "C1 control characters (U+0080..U+009F) pass the control-character check",
-    "has non-ASCII digits": "local_guid accepts non-ASCII digits (\\d without re.ASCII)",
-}
-
-
-def is_known_bug(problem: str) -> bool:
-    return any(tag in problem for tag in KNOWN_BUGS)
-
-
 def request_problems(request: Any) -> list[str]:
     """What is wrong with one request that left the integration; empty when it is one PPS accepts."""
     problems: list[str] = []
@@ -430,13 +416,12 @@ def test_every_run_ends_in_valid_entries_and_sends_only_valid_values(
                 for name, value in args.items()
                 if value != "" and result.args.get(name) != value
             ]
-        problems = [problem for problem in problems if not is_known_bug(problem)]
         assert problems == [], "\n".join(problems)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-# ---- what the property found: each bug's own test ----------------------------------------------------
+# ---- what the property found: each bug gets its own test, kept after the fix -----------------------------
 
 
 def sent_problems(command: str, args: dict[str, str], tmp_path: Path) -> tuple[RunResult, list[str]]:
@@ -444,12 +429,6 @@ def sent_problems(command: str, args: dict[str, str], tmp_path: Path) -> tuple[R
     return result, [problem for request in sent for problem in request_problems(request)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: parse_time() accepts times before the year 1000 (e.g. 0999-06-01T00:00:00Z, or "
-    '"2000 years" back) and strftime("%Y") writes their year with fewer than four digits, so the '
-    "request carries from=999-06-01T00:00:00+0000 (or startdate=28-...), which PPS refuses.",
-)
 @pytest.mark.parametrize(
     ("command", "args"),
     [
@@ -466,12 +445,6 @@ def test_times_before_the_year_1000_are_refused_or_sent_with_four_digits(
     assert problems == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: parse_time() converts an ISO time to UTC with astimezone() outside its try, so "
-    "0001-01-01T00:00:00+14:00 or 9999-12-31T23:59:59-14:00 end in 'Error: date value out of range' "
-    "without naming the argument or the accepted form.",
-)
 @pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
 def test_a_time_out_of_range_is_refused_naming_the_argument(value: str, tmp_path: Path) -> None:
     result, _ = sent_problems("proofpoint-pps-smart-search", {"start_time": value}, tmp_path)
@@ -480,12 +453,6 @@ def test_a_time_out_of_range_is_refused_naming_the_argument(value: str, tmp_path
     assert 'Invalid value for start_time: "' in str(result.entries[0]["Contents"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: CONTROL_CHARACTERS_RE is [\\x00-\\x08\\x0b-\\x1f\\x7f] and LINE_BREAKS_RE [\\r\\n]: C1 "
-    "controls pass, among them U+0085 (NEL, a line break to Java and to str.splitlines) and U+009B "
-    "(CSI), into queries and into the forwarded message's subject.",
-)
 @pytest.mark.parametrize(
     ("command", "args"),
     [
@@ -509,11 +476,6 @@ def test_c1_control_characters_are_refused(command: str, args: dict[str, str], t
     assert "control character" in str(result.entries[0]["Contents"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: LOCAL_GUID_PATTERN is ^\\d+:\\d+:\\d+$ without re.ASCII, so Arabic-Indic or fullwidth "
-    "digits (٤:٢:٦, ４:２:６) pass and are sent as the localguid.",
-)
 @pytest.mark.parametrize("local_guid", ["٤:٢:٦", "４:２:６"])
 def test_local_guid_with_non_ascii_digits_is_refused(local_guid: str, tmp_path: Path) -> None:
     result, problems = sent_problems(

@@ -262,12 +262,6 @@ def test_a_url_carrying_encoded_credentials_does_not_leak_them(
     assert finder.found == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: api_base_url() splits a URL whose password holds '#', '/' or '?' unencoded at that "
-    "character, so the host shown in errors is 'admin:<start of the password>', and strip_userinfo's "
-    "//[^/@]*@ does not match across a '/', so 'Invalid Server URL' shows the whole password.",
-)
 @pytest.mark.parametrize("scheme", ["https", "htps"])
 def test_a_url_carrying_unencoded_credentials_does_not_leak_them(
     scheme: str, secret_war_room: WarRoom, secret_sim: PPSSimulator, capfd: pytest.CaptureFixture[str]
@@ -284,12 +278,6 @@ def test_a_url_carrying_unencoded_credentials_does_not_leak_them(
     assert finder.found == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: api_base_url() takes user and password from urlsplit() without unquote(), so a "
-    "percent-encoded password in the Server URL (as RFC 3986 requires for '#', '/', '%', ...) is sent "
-    "still encoded and authentication fails (401).",
-)
 def test_url_credentials_are_used_when_the_credentials_parameter_has_no_username(
     secret_war_room: WarRoom, secret_sim: PPSSimulator
 ) -> None:
@@ -300,13 +288,6 @@ def test_url_credentials_are_used_when_the_credentials_parameter_has_no_username
     assert result.entries[0]["Contents"] == "ok", result.entries
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (parts disagree): the client sends HTTP Basic credentials latin-1 encoded (requests' "
-    "default for str), the simulator decodes them as UTF-8 (RFC 7617 charset=UTF-8), so a password "
-    "with a non-ASCII letter fails with 401; one beyond latin-1 fails with \"'latin-1' codec can't "
-    'encode character".',
-)
 @pytest.mark.parametrize("password", ["Pässw0rd-ü", "Pass€-ł0"])
 def test_non_ascii_password_authenticates(password: str, tmp_path: Path, integration: Integration) -> None:
     users = {"admin": User(password, frozenset({"pss", "Quarantine"}))}

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
 
 import requests
 
@@ -80,7 +80,7 @@ ACTION_CONCURRENCY = 5
 MODULE_PSS = "pss"
 MODULE_QUARANTINE = "Quarantine"
 
-LOCAL_GUID_PATTERN = re.compile(r"^\d+:\d+:\d+$")
+LOCAL_GUID_PATTERN = re.compile(r"^[0-9]+:[0-9]+:[0-9]+$")
 CLOUD_GUID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MESSAGE_GUID_PATTERN = re.compile(r"^[A-Za-z0-9_=-]{1,128}$")
 # What the PPS search accepts: addresses, prefixes, suffixes, domains, with * wildcards.
@@ -100,8 +100,13 @@ TIME_UNITS = {
     "month": timedelta(days=30),
     "year": timedelta(days=365),
 }
-CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-LINE_BREAKS_RE = re.compile(r"[\r\n]")
+# C0 and C1 control characters (tab excepted); NEL and the Unicode separators break lines too.
+CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+LINE_BREAKS_RE = re.compile(r"[\r\n\x85\u2028\u2029]")
+MAX_VALUE_LENGTH = 1000
+MAX_MULTILINE_LENGTH = 100_000
+# The API's time formats have four-digit years; earlier than this is a typo, not a search.
+EARLIEST_YEAR = 1970
 # The forward command's comment is a message body: line breaks are its point.
 MULTILINE_ARGUMENTS = frozenset({"comment"})
 
@@ -129,26 +134,35 @@ class MessageNotFoundError(DemistoException):
     """The appliance has no message with the requested GUID."""
 
 
+def split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
+    """Separates user:password@ from a URL; everything up to the last @ is userinfo, so a password
+    holding /, # or ? can never end up in the URL that is requested or shown."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or "@" not in rest:
+        return url, None
+    userinfo, _, host_and_path = rest.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    return f"{scheme}://{host_and_path}", (unquote(user), unquote(password))
+
+
 def api_base_url(server_url: str) -> tuple[str, tuple[str, str] | None]:
     """Returns the API base URL (with /rest/v1 once) and any user:password the URL carried."""
-    parts = urlsplit(server_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidArgumentError(
-            f'Invalid Server URL "{strip_userinfo(server_url)}". Use https://<host>:10000, e.g. '
-            "https://example.pphosted.com:10000."
-        )
-    url_credentials = None
-    if parts.username is not None:
-        url_credentials = (parts.username, parts.password or "")
-    netloc = parts.netloc.rsplit("@", 1)[-1]
+    url, url_credentials = split_userinfo(server_url.strip())
+    refusal = InvalidArgumentError(
+        f'Invalid Server URL "{url}". Use https://<host>:10000, e.g. https://example.pphosted.com:10000.'
+    )
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise refusal from None
+    if not valid:
+        raise refusal
     path = parts.path.rstrip("/")
     if not path.endswith(API_PATH):
         path += API_PATH
-    return urlunsplit((parts.scheme, netloc, path, "", "")), url_credentials
-
-
-def strip_userinfo(url: str) -> str:
-    return re.sub(r"//[^/@]*@", "//", url)
+    return urlunsplit((parts.scheme, parts.netloc, path, "", "")), url_credentials
 
 
 def module_for_path(path: str) -> str:
@@ -216,7 +230,11 @@ class Client(BaseClient):
         if not username and url_credentials:
             username, password = url_credentials
         super().__init__(
-            base_url=base_url, verify=verify, proxy=proxy, auth=(username, password), timeout=timeout
+            base_url=base_url,
+            verify=verify,
+            proxy=proxy,
+            auth=(username.encode(), password.encode()),
+            timeout=timeout,
         )
         self.username = username
         self.backoff_base = BACKOFF_BASE_SECONDS
@@ -497,17 +515,22 @@ def refuse(argument: str, value: Any, accepted: str) -> InvalidArgumentError:
     return InvalidArgumentError(f'Invalid value for {argument}: "{shown}". {accepted}')
 
 
-def check_no_control_characters(args: dict[str, Any]) -> None:
+def check_argument_texts(args: dict[str, Any]) -> None:
+    """Refuses control characters and oversized values in any argument, before anything else."""
     for name, value in args.items():
+        multiline = name in MULTILINE_ARGUMENTS
         for text in value if isinstance(value, list) else [value]:
             if not isinstance(text, str):
                 continue
-            if CONTROL_CHARACTERS_RE.search(text) or (
-                name not in MULTILINE_ARGUMENTS and LINE_BREAKS_RE.search(text)
-            ):
+            if CONTROL_CHARACTERS_RE.search(text) or (not multiline and LINE_BREAKS_RE.search(text)):
                 raise InvalidArgumentError(
                     f"Invalid value for {name}: it contains a control character (CR, LF, NUL or another). "
                     "Remove it and try again."
+                )
+            limit = MAX_MULTILINE_LENGTH if multiline else MAX_VALUE_LENGTH
+            if len(text) > limit:
+                raise InvalidArgumentError(
+                    f"Invalid value for {name}: it is {len(text)} characters long; at most {limit} are accepted."
                 )
 
 
@@ -532,19 +555,19 @@ def parse_time(value: Any, argument: str, now: datetime) -> datetime:
     """Parses "<number> <unit>" (counted back from now) or ISO 8601; the result is aware, in UTC."""
     text = str(value).strip()
     relative = RELATIVE_TIME_RE.match(text)
-    if relative:
-        try:
-            return now - int(relative.group("number")) * TIME_UNITS[relative.group("unit").lower()]
-        except OverflowError:
-            raise refuse(argument, text, "It reaches back before the year 1. " + TIME_FORM_HINT) from None
-    iso = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
     try:
-        parsed = datetime.fromisoformat(iso)
-    except ValueError:
+        if relative:
+            parsed = now - int(relative.group("number")) * TIME_UNITS[relative.group("unit").lower()]
+        else:
+            parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         raise refuse(argument, text, TIME_FORM_HINT) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    if parsed.year < EARLIEST_YEAR:
+        raise refuse(argument, text, f"It is before {EARLIEST_YEAR}. " + TIME_FORM_HINT)
+    return parsed
 
 
 def parse_time_range(args: dict[str, Any], now: datetime | None = None) -> tuple[datetime, datetime | None]:
@@ -1023,7 +1046,7 @@ def main() -> None:
     try:
         if command not in COMMANDS:
             raise NotImplementedError(f"Command {command} is not implemented by {INTEGRATION_NAME}.")
-        check_no_control_characters(args)
+        check_argument_texts(args)
         client = build_client(params)
         return_results(COMMANDS[command](client, args, params))
     except ActionFailedError as error:

@@ -74,7 +74,7 @@ def test_api_base_url_appends_rest_v1_once(url: str) -> None:
 def test_api_base_url_takes_credentials_out_of_the_url() -> None:
     base, credentials = pps.api_base_url("https://user:pw%21@pps.example.com:10000")
     assert base == API
-    assert credentials == ("user", "pw%21")
+    assert credentials == ("user", "pw!")
 
 
 def test_bad_url_is_refused_without_echoing_credentials() -> None:
