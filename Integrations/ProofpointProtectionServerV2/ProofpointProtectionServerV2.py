@@ -105,6 +105,8 @@ CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 LINE_BREAKS_RE = re.compile(r"[\r\n\x85\u2028\u2029]")
 MAX_VALUE_LENGTH = 1000
 MAX_MULTILINE_LENGTH = 100_000
+# A batch names thousands of ids, or many recipients, in one comma-separated value: the cap is per item.
+LIST_ARGUMENTS = frozenset({"local_guid", "to"})
 # The API's time formats have four-digit years; earlier than this is a typo, not a search.
 EARLIEST_YEAR = 1970
 # The forward command's comment is a message body: line breaks are its point.
@@ -519,7 +521,12 @@ def check_argument_texts(args: dict[str, Any]) -> None:
     """Refuses control characters and oversized values in any argument, before anything else."""
     for name, value in args.items():
         multiline = name in MULTILINE_ARGUMENTS
-        for text in value if isinstance(value, list) else [value]:
+        texts = value if isinstance(value, list) else [value]
+        if name in LIST_ARGUMENTS:
+            texts = [
+                item for text in texts for item in (text.split(",") if isinstance(text, str) else [text])
+            ]
+        for text in texts:
             if not isinstance(text, str):
                 continue
             if CONTROL_CHARACTERS_RE.search(text) or (not multiline and LINE_BREAKS_RE.search(text)):

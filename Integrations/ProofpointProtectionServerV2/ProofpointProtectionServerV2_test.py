@@ -783,3 +783,28 @@ def test_runs_as_the_server_runs_it_without_its_import_lines(requests_mock: Any)
     exec(compile(csp_path.read_text(), str(csp_path), "exec"), namespace)
     exec(compile(stripped, "ProofpointProtectionServerV2.py", "exec"), namespace)
     assert demisto.captured_entries == [{"Type": 1, "Contents": "ok", "ContentsFormat": "text"}]
+
+
+def test_a_batch_of_1000_comma_separated_ids_is_accepted_and_each_is_released(
+    mocker: Any, requests_mock: Any
+) -> None:
+    local_guids = [f"6:2:{number}" for number in range(1, 1001)]  # about 8,000 characters in one value
+    requests_mock.post(f"{API}/quarantine", text="Request sent.")
+    entries = run_main(
+        mocker,
+        "proofpoint-pps-release-message",
+        {"folder_name": "Quarantine", "local_guid": ",".join(local_guids)},
+    )
+    assert entries[0]["Type"] == 1
+    released = sorted(request.json()["localguid"] for request in requests_mock.request_history)
+    assert released == sorted(local_guids)
+
+
+def test_an_oversized_single_value_is_refused_before_any_request(mocker: Any, requests_mock: Any) -> None:
+    entries = run_main(mocker, "proofpoint-pps-smart-search", {"subject": "x" * 1001})
+    assert entries[0]["Type"] == 4
+    assert (
+        "Invalid value for subject: it is 1001 characters long; at most 1000 are accepted."
+        in entries[0]["Contents"]
+    )
+    assert not requests_mock.called
