@@ -405,7 +405,8 @@ class Client(BaseClient):
         response = self._send("GET", path, params=params)
         self._check_status(response, "GET", path)
         try:
-            reply = response.json()
+            # From the bytes: no decoded copy of a large reply is held beside them while parsing.
+            reply = json.loads(response.content)
         except ValueError:
             reply = None
         if not isinstance(reply, dict) or (expected_key and expected_key not in reply):
