@@ -552,13 +552,6 @@ def optional_text(args: dict[str, Any], name: str) -> str | None:
     return text or None
 
 
-def required_text(args: dict[str, Any], name: str, example: str) -> str:
-    text = optional_text(args, name)
-    if text is None:
-        raise InvalidArgumentError(f"Missing required argument {name}. Give it, e.g. {name}={example}.")
-    return text
-
-
 def parse_time(value: Any, argument: str, now: datetime) -> datetime:
     """Parses "<number> <unit>" (counted back from now) or ISO 8601; the result is aware, in UTC."""
     text = str(value).strip()
@@ -683,7 +676,6 @@ def parse_local_guids(args: dict[str, Any]) -> list[str]:
             "Missing required argument local_guid. Give one or more ids separated by commas, e.g. "
             "local_guid=4:2:6 (folder_id:table_id:dbase_id) or a cloud quarantine GUID."
         )
-    unique: list[str] = []
     for item in items:
         if not (LOCAL_GUID_PATTERN.match(item) or CLOUD_GUID_PATTERN.match(item)):
             raise refuse(
@@ -692,9 +684,7 @@ def parse_local_guids(args: dict[str, Any]) -> list[str]:
                 "Each id is folder_id:table_id:dbase_id (e.g. 4:2:6) or, in the cloud quarantine, the "
                 "message GUID (e.g. g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7).",
             )
-        if item not in unique:
-            unique.append(item)
-    return unique
+    return list(dict.fromkeys(items))
 
 
 def parse_folder(args: dict[str, Any], name: str, required: bool = False) -> str | None:
