@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-PACK_NAME = "ProofpointProtectionServer"
+PACK_NAME = "ProofpointPPSREST"
 BRANCH = "pack-under-test"
 # The top-level files and folders of a pack that demisto-sdk knows. The project's TestData/,
 # tests/, simulator and runner are not pack content: content keeps test data inside the

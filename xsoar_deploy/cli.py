@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m xsoar_deploy",
         description=(
-            "Upload the unified Proofpoint Protection Server v2 integration to an XSOAR server and, with "
+            "Upload the unified Proofpoint PPS REST integration to an XSOAR server and, with "
             "--instance, create or update an instance of it and run its test-module."
         ),
         epilog=EPILOG,

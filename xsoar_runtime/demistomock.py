@@ -8,7 +8,7 @@ import json
 import logging
 from typing import Any
 
-INTEGRATION_BRAND = "Proofpoint Protection Server v2"
+INTEGRATION_BRAND = "Proofpoint PPS REST"
 INTEGRATION_INSTANCE = "local"
 INVESTIGATION_ID = "1"
 

@@ -17,7 +17,7 @@ import requests
 
 """ CONSTANTS """
 
-INTEGRATION_NAME = "Proofpoint Protection Server v2"
+INTEGRATION_NAME = "Proofpoint PPS REST"
 API_PATH = "/rest/v1"
 
 SMART_SEARCH_PREFIX = "Proofpoint.SmartSearch"

@@ -17,7 +17,7 @@ from .fake_xsoar import FakeXsoar
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION_DIR = PROJECT_ROOT / "Integrations" / "ProofpointProtectionServerV2"
-INTEGRATION_ID = "Proofpoint Protection Server v2"
+INTEGRATION_ID = "Proofpoint PPS REST"
 API_KEY = "Xs0arK3y-9f2d7c1e4b8a6d3f0e5c2b1a-NEVER-PRINT"
 PPS_PASSWORD = "Pps-Pa55w0rd!-also-secret"
 # Variables of the developer's shell that would change what the command does.

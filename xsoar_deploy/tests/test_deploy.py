@@ -55,7 +55,7 @@ def test_upload_sends_the_unified_yaml_byte_for_byte(
     assert upload.headers["Authorization"] == API_KEY
     # Without --instance nothing else is asked of the server.
     assert [request.path for request in xsoar.requests] == ["/settings/integration-conf/upload"]
-    assert "Uploaded the integration 'Proofpoint Protection Server v2'" in run.out
+    assert "Uploaded the integration 'Proofpoint PPS REST'" in run.out
     assert_no_secret(run.out, run.err)
 
 

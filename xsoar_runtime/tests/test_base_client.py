@@ -110,7 +110,7 @@ def test_timeout_from_brand_variable_then_general_variable_then_argument(
     assert make_client(timeout=30).timeout == 30.0
     monkeypatch.setenv("REQUESTS_TIMEOUT", "5")
     assert make_client(timeout=30).timeout == 5.0
-    monkeypatch.setenv("REQUESTS_TIMEOUT.Proofpoint Protection Server v2", "7")
+    monkeypatch.setenv("REQUESTS_TIMEOUT.Proofpoint PPS REST", "7")
     assert make_client(timeout=30).timeout == 7.0
 
 

@@ -201,11 +201,11 @@ def test_indicator_context_comes_first_as_lists_with_the_brand_as_vendor() -> No
     assert ip_context == [
         {
             "Address": "1.2.3.4",
-            "Malicious": {"Vendor": "Proofpoint Protection Server v2", "Description": "bad"},
+            "Malicious": {"Vendor": "Proofpoint PPS REST", "Description": "bad"},
         }
     ]
     assert score_context == [
-        {"Indicator": "1.2.3.4", "Type": "ip", "Vendor": "Proofpoint Protection Server v2", "Score": 3}
+        {"Indicator": "1.2.3.4", "Type": "ip", "Vendor": "Proofpoint PPS REST", "Score": 3}
     ]
 
 

@@ -15,7 +15,7 @@ def test_calling_context_is_shaped_like_the_servers() -> None:
         "command": "",
         "integration": True,
         "context": {
-            "IntegrationBrand": "Proofpoint Protection Server v2",
+            "IntegrationBrand": "Proofpoint PPS REST",
             "IntegrationInstance": "local",
             "Inv": {"id": "1"},
         },
