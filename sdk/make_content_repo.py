@@ -5,7 +5,8 @@ demisto-sdk only works inside a git repository shaped like the content repo:
 `get_content_path()` recognises it), and an `origin/master` to diff against for `validate -g`.
 The layout made here has two commits: `master` holds only the scaffolding, and the branch
 `pack-under-test` adds the pack, so the whole pack shows up as new in a git-based validation.
-Nothing is copied from the real content repository; the scaffolding is written here.
+Config/ holds the content repository's own lists (sdk/content-config/, a verbatim copy of
+../shared/content-config); the rest of the scaffolding is written here.
 """
 
 from __future__ import annotations
@@ -61,38 +62,36 @@ CONF_JSON: dict[str, object] = {
     "test_marketplacev2": [],
     "reputation_tests": [],
 }
-# The content repo's Config/ lists. Without them the SDK asks GitHub for the real ones. Only the
-# categories are known here (the SDK's integration schema lists them); the approved use cases,
-# tags and compliance policies exist only in the content repo, so they are empty and the
-# validations that read them are left out of the offline run (see run_sdk_checks.py).
-INTEGRATION_CATEGORIES = [
-    "Analytics & SIEM",
-    "Utilities",
-    "Messaging and Conferencing",
-    "Endpoint",
-    "Network Security",
-    "Vulnerability Management",
-    "Case Management",
-    "Forensics & Malware Analysis",
-    "IT Services",
-    "Data Enrichment & Threat Intelligence",
-    "Database",
-    "Deception & Breach Simulation",
-    "Email",
-    "Identity and Access Management",
-    "Cloud Services",
-    "Authentication & Identity Management",
-]
-CONFIG_FILES: dict[str, object] = {
-    "approved_categories.json": {"approved_list": INTEGRATION_CATEGORIES},
-    "approved_usecases.json": {"approved_list": []},
-    "approved_tags.json": {"approved_list": {"common": [], "xsoar": [], "marketplacev2": [], "xpanse": []}},
-    "compliant_policies.json": {"policies": []},
+# The content repository's own Config/ lists and validation config, copied as data (see
+# content-config/README.md). The sibling ../shared/content-config is the source when this checkout
+# has one; a fresh clone (CI) has only the verbatim copy in sdk/content-config/, and
+# sdk/tests/test_content_config.py fails when the two differ.
+SHARED_CONTENT_CONFIG = Path(__file__).resolve().parents[2] / "shared" / "content-config"
+VENDORED_CONTENT_CONFIG = Path(__file__).resolve().parent / "content-config"
+# The lists demisto-sdk reads from Config/ (it asks GitHub for them when they are missing).
+CONFIG_LISTS = (
+    "approved_categories.json",
+    "approved_usecases.json",
+    "approved_tags.json",
+    "compliant_policies.json",
+)
+VALIDATION_CONFIG_NAME = "content_validation_config.toml"
+# The core-pack lists are not among the content repository's lists we hold. They name the packs the
+# platform installs by itself; this pack is not one and never will be, so an empty list says of it
+# what the real one says (IN139 and SC105 apply their stricter rules to core packs only).
+CORE_PACK_LISTS: dict[str, object] = {
     "core_packs_list.json": {"core_packs_list": [], "update_core_packs_list": []},
     "core_packs_mpv2_list.json": {"core_packs_list": [], "update_core_packs_list": []},
     "core_packs_xpanse_list.json": {"core_packs_list": [], "update_core_packs_list": []},
     "core_packs_platform_list.json": {"core_packs_list": [], "update_core_packs_list": []},
 }
+
+
+def content_config_dir() -> Path:
+    """Where the content repository's lists are: the shared folder when present, else the copy."""
+    return SHARED_CONTENT_CONFIG if SHARED_CONTENT_CONFIG.is_dir() else VENDORED_CONTENT_CONFIG
+
+
 GITIGNORE = "__pycache__/\n*.pyc\n.pytest_cache/\n.mypy_cache/\n"
 # A fixed identity and dates keep the throwaway commits independent of the caller's git setup.
 GIT_ENV = {
@@ -135,7 +134,10 @@ def write_scaffolding(repo: Path) -> None:
     (repo / "Tests" / "conf.json").write_text(json.dumps(CONF_JSON, indent=4) + "\n")
     (repo / ".gitignore").write_text(GITIGNORE)
     (repo / "Config").mkdir()
-    for name, content in CONFIG_FILES.items():
+    lists = content_config_dir()
+    for name in CONFIG_LISTS:
+        shutil.copyfile(lists / name, repo / "Config" / name)
+    for name, content in CORE_PACK_LISTS.items():
         (repo / "Config" / name).write_text(json.dumps(content, indent=4) + "\n")
     (repo / "Packs").mkdir()
     (repo / "Packs" / ".gitkeep").write_text("")

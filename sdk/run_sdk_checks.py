@@ -31,28 +31,22 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate_readme
-from make_content_repo import PACK_NAME, make_content_repo
+from make_content_repo import PACK_NAME, VALIDATION_CONFIG_NAME, content_config_dir, make_content_repo
 from sdk_tools import INTEGRATION, ROOT, UNIFIED_DIR, UNIFIED_FILE_NAME, base_env, run_sdk, sdk_package_dir
 
 STEPS = ("validate", "prepare", "unified", "docs")
 # The variable that points sdk/tests/ at the unified YAML; without it those tests skip.
 UNIFIED_ENV_VAR = "SDK_UNIFIED_YML"
 
-# Validations that reach the internet whatever the content: Docker Hub for image tags and
-# existence, GitHub for the deprecated-images list. DO104 reaches Docker Hub only when the image
-# is missing, to suggest one, and then crashes the whole run, so a local check stands in for it.
+# Validations that ask a Docker registry or GitHub whatever the content. DO104 reaches Docker Hub
+# only when the image is missing, to suggest one, and then crashes the whole run, so a local check
+# stands in for it. DO105 is not a Docker Hub call but reads demisto/dockerfiles' deprecated-images
+# list from GitHub, which this machine cannot reach.
 NEEDS_NETWORK = {
     "DO103": "asks Docker Hub whether the image exists",
     "DO104": "asks Docker Hub for the latest image when none is set (checked locally instead)",
-    "DO105": "reads the deprecated-images list from GitHub",
+    "DO105": "reads the deprecated-images list of demisto/dockerfiles from GitHub",
     "DO106": "asks Docker Hub for the newest tag",
-}
-# Validations that compare against lists kept only in the real content repository (Config/).
-NEEDS_CONTENT_REPO_DATA = {
-    "PA119": "approved use cases (Config/approved_usecases.json)",
-    "PA120": "approved tags (Config/approved_tags.json)",
-    "BA112": "compliance policies (Config/compliant_policies.json)",
-    "BA129": "compliance policies (Config/compliant_policies.json)",
 }
 # The config's section for each validate mode: its `warning` list holds the codes reported as warnings.
 CONFIG_SECTIONS = {"-g": "use_git", "-a": "path_based_validations"}
@@ -73,8 +67,8 @@ class Report:
 
 
 def full_validation_config() -> Path:
-    """The SDK's config that selects every validation, as the content repository does."""
-    return sdk_package_dir() / "commands" / "validate" / "sdk_validation_config.toml"
+    """The content repository's own validation config: what it selects, warns on and lets be ignored."""
+    return content_config_dir() / VALIDATION_CONFIG_NAME
 
 
 def graph_validations() -> dict[str, str]:
@@ -103,7 +97,7 @@ def graph_validations() -> dict[str, str]:
 
 
 def offline_exclusions() -> dict[str, str]:
-    return {**graph_validations(), **NEEDS_NETWORK, **NEEDS_CONTENT_REPO_DATA}
+    return {**graph_validations(), **NEEDS_NETWORK}
 
 
 def check_docker_image(yml: Path, report: Report) -> None:
@@ -126,30 +120,30 @@ def warning_codes(mode: str) -> set[str]:
     return set(validation_config().get(CONFIG_SECTIONS[mode], {}).get("warning", []))
 
 
+def run_validate(repo: Path, mode: str, env: dict[str, str], out: Path) -> tuple[int, dict[str, Any] | None]:
+    """`demisto-sdk validate <mode>` in the layout `repo` with the content repository's config.
+
+    Returns the exit code and the JSON results (None when the SDK crashed before writing them); the
+    SDK's output goes to out/validate<mode>.log.
+    """
+    result = out / f"validate{mode}.json"
+    result.unlink(missing_ok=True)
+    ignore_args = [arg for code in sorted(offline_exclusions()) for arg in ("--ignore", code)]
+    args = ["validate", mode, "--config-path", str(full_validation_config()), "-j", str(result), *ignore_args]
+    code = run_sdk(args, repo, env, out / f"validate{mode}.log")
+    return code, json.loads(result.read_text()) if result.exists() else None
+
+
 def validate(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -> None:
-    excluded = offline_exclusions()
-    ignore_args = [arg for code in sorted(excluded) for arg in ("--ignore", code)]
-    repo = build / "content"
+    print(f"== validation config and Config/ lists from {content_config_dir()}")
     for mode, what in (("-g", "as a PR adding the pack"), ("-a", "all files")):
-        result = build / f"validate{mode}.json"
-        result.unlink(missing_ok=True)
+        code, results = run_validate(build / "content", mode, env, build)
         log = build / f"validate{mode}.log"
-        args = [
-            "validate",
-            mode,
-            "--config-path",
-            str(full_validation_config()),
-            "-j",
-            str(result),
-            *ignore_args,
-        ]
-        code = run_sdk(args, repo, env, log)
         print(f"== demisto-sdk validate {mode} ({what}): exit {code}")
-        if not result.exists():
+        if results is None:
             report.fail(f"validate {mode} crashed before writing results; see {log}")
             print("\n".join(log.read_text().splitlines()[-25:]))
             continue
-        results = json.loads(result.read_text())
         warnings = warning_codes(mode)
         errors = []
         for found in results.get("validations", []):
