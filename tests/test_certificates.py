@@ -12,6 +12,9 @@ from pps_simulator import PPSSimulator
 from .helpers import WarRoom, error_text, readable
 
 NO_CA = {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+# The runtime stand-in's switch between the two https:// adapters the server's library may mount
+# for "Trust any certificate" (shared/spec/xsoar-runtime.md §8).
+HTTPS_ADAPTER_VARIABLE = "XSOAR_RUNTIME_HTTPS_ADAPTER"
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +22,13 @@ def no_ca_bundle_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     """A CA bundle set on the machine running the tests must not decide what is trusted here."""
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(params=["2022", "newer"])
+def runtime_https_adapter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each "Trust any certificate" test runs on both runtimes: the [2022] adapter keeps hostname checking on."""
+    monkeypatch.setenv(HTTPS_ADAPTER_VARIABLE, request.param)
+    return str(request.param)
 
 
 def test_unknown_ca_is_refused_with_a_pointer_to_trust_any_certificate(
@@ -53,14 +63,18 @@ def test_a_ca_bundle_of_another_ca_is_refused(war_room: WarRoom, sim: PPSSimulat
 
 
 @pytest.mark.parametrize("name", ["unsecure", "insecure"])
-def test_trust_any_certificate_accepts_it(war_room: WarRoom, sim: PPSSimulator, name: str) -> None:
+def test_trust_any_certificate_accepts_it(
+    war_room: WarRoom, sim: PPSSimulator, name: str, runtime_https_adapter: str
+) -> None:
     result = war_room.run("!test-module", env=NO_CA, params=war_room.params(**{name: True}))
 
     assert readable(result) == "ok"
     assert sim.count("GET", "/pss/health") == 1
 
 
-def test_trust_any_certificate_wins_over_a_wrong_ca_bundle(war_room: WarRoom, tmp_path: Path) -> None:
+def test_trust_any_certificate_wins_over_a_wrong_ca_bundle(
+    war_room: WarRoom, tmp_path: Path, runtime_https_adapter: str
+) -> None:
     other_ca = tmp_path / "other-ca.pem"
     trustme.CA().cert_pem.write_to_path(str(other_ca))
 

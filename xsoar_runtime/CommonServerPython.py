@@ -1194,16 +1194,59 @@ def handle_proxy(
 # Lets unverified connections reach appliances with legacy certificates (small keys, SHA-1 signatures).
 _LEGACY_TLS_CIPHERS = "@SECLEVEL=1:HIGH:!aNULL:!eNULL:!MD5:!RC4"
 
+# Which runtime's https:// adapter a verify=False client mounts (spec §8): the server may run either.
+HTTPS_ADAPTER_VARIABLE = "XSOAR_RUNTIME_HTTPS_ADAPTER"
+HTTPS_ADAPTER_2022 = "2022"
+HTTPS_ADAPTER_NEWER = "newer"
 
-class LegacyTLSAdapter(HTTPAdapter):
-    """The https:// adapter mounted for verify=False clients, as the server does on Python 3.10+."""
+
+def https_adapter_behaviour() -> str:
+    """'2022' or 'newer', from XSOAR_RUNTIME_HTTPS_ADAPTER (default 'newer')."""
+    chosen = os.environ.get(HTTPS_ADAPTER_VARIABLE, "").strip().lower() or HTTPS_ADAPTER_NEWER
+    if chosen not in (HTTPS_ADAPTER_2022, HTTPS_ADAPTER_NEWER):
+        raise ValueError(
+            f"{HTTPS_ADAPTER_VARIABLE}={chosen!r} is not a runtime behaviour: "
+            f"use {HTTPS_ADAPTER_2022!r} or {HTTPS_ADAPTER_NEWER!r}"
+        )
+    return chosen
+
+
+# OpenSSL's SSL_OP_LEGACY_SERVER_CONNECT; the ssl module names it only from Python 3.12.
+_OP_LEGACY_SERVER_CONNECT = 0x4
+
+
+class LegacyCipherAdapter(HTTPAdapter):
+    """The [2022] adapter: only the cipher list is set, so the context keeps check_hostname on.
+
+    With urllib3 2.x a verify=False request through it fails before sending anything:
+    ValueError: Cannot set verify_mode to CERT_NONE when check_hostname is enabled.
+    """
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        from urllib3.util.ssl_ import create_urllib3_context
+
+        kwargs["ssl_context"] = create_urllib3_context(ciphers=_LEGACY_TLS_CIPHERS)
+        super().init_poolmanager(*args, **kwargs)
+
+
+class SSLAdapter(HTTPAdapter):
+    """The [newer] adapter: hostname checking off when not verifying, legacy renegotiation allowed."""
+
+    def __init__(self, verify: bool | str = True, **kwargs: Any) -> None:
+        self.verify = verify  # set before HTTPAdapter.__init__, which builds the pool manager
+        super().__init__(**kwargs)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         import ssl
 
         from urllib3.util.ssl_ import create_urllib3_context
 
-        kwargs["ssl_context"] = create_urllib3_context(ciphers=_LEGACY_TLS_CIPHERS, cert_reqs=ssl.CERT_NONE)
+        context = create_urllib3_context(ciphers=_LEGACY_TLS_CIPHERS)
+        if not self.verify:
+            context.check_hostname = False
+        if ssl.OPENSSL_VERSION_INFO >= (3,):
+            context.options |= _OP_LEGACY_SERVER_CONNECT
+        kwargs["ssl_context"] = context
         super().init_poolmanager(*args, **kwargs)
 
 
@@ -1245,11 +1288,11 @@ class BaseClient:
             ensure_proxy_has_http_prefix()
         else:
             skip_proxy()
-        self._uses_legacy_tls = False
+        self._https_adapter_behaviour: str | None = None
         if not verify:
             skip_cert_verification()
-            self._uses_legacy_tls = True
-            self._session.mount("https://", LegacyTLSAdapter())
+            self._https_adapter_behaviour = https_adapter_behaviour()
+            self._session.mount("https://", self._https_adapter())
 
         calling_context = demisto.callingContext.get("context", {})
         runner_name = calling_context.get("IntegrationBrand") or calling_context.get("ScriptName") or ""
@@ -1280,9 +1323,16 @@ class BaseClient:
             raise_on_redirect=raise_on_redirect,
             raise_on_status=raise_on_status,
         )
-        adapter_class = LegacyTLSAdapter if self._uses_legacy_tls else HTTPAdapter
         # Only https:// is retried, as on the server: plain http:// keeps requests' default adapter.
-        self._session.mount("https://", adapter_class(max_retries=retry))
+        self._session.mount("https://", self._https_adapter(max_retries=retry))
+
+    def _https_adapter(self, max_retries: Any = 0) -> HTTPAdapter:
+        """The https:// adapter of this client: the chosen runtime's when not verifying, else requests'."""
+        if self._https_adapter_behaviour == HTTPS_ADAPTER_2022:
+            return LegacyCipherAdapter(max_retries=max_retries)
+        if self._https_adapter_behaviour == HTTPS_ADAPTER_NEWER:
+            return SSLAdapter(verify=self._verify, max_retries=max_retries)
+        return HTTPAdapter(max_retries=max_retries)
 
     def _is_status_code_valid(self, response: requests.Response, status_codes: Any = None) -> bool:
         valid_codes = status_codes or self._ok_codes

@@ -9,7 +9,13 @@ from typing import Any
 import demistomock as demisto
 import pytest
 import requests
-from CommonServerPython import BaseClient, DemistoException, LegacyTLSAdapter
+from CommonServerPython import (
+    HTTPS_ADAPTER_VARIABLE,
+    BaseClient,
+    DemistoException,
+    LegacyCipherAdapter,
+    SSLAdapter,
+)
 from requests_mock import Mocker
 from urllib3.exceptions import MaxRetryError, ResponseError
 
@@ -148,14 +154,34 @@ def test_proxy_off_deletes_proxy_variables_process_wide(monkeypatch: pytest.Monk
     assert not {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} & set(os.environ)
 
 
-def test_verify_off_deletes_ca_bundles_and_mounts_the_legacy_tls_adapter(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("behaviour", "adapter_class"), [("2022", LegacyCipherAdapter), ("newer", SSLAdapter), ("", SSLAdapter)]
+)
+def test_verify_off_deletes_ca_bundles_and_mounts_the_chosen_runtimes_adapter(
+    monkeypatch: pytest.MonkeyPatch, behaviour: str, adapter_class: type
 ) -> None:
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/ca.pem")
     monkeypatch.setenv("CURL_CA_BUNDLE", "/ca.pem")
+    monkeypatch.setenv(HTTPS_ADAPTER_VARIABLE, behaviour)
     client = make_client(verify=False)
     assert "REQUESTS_CA_BUNDLE" not in os.environ and "CURL_CA_BUNDLE" not in os.environ
-    assert isinstance(client._session.get_adapter("https://pps.example.com"), LegacyTLSAdapter)
+    assert type(client._session.get_adapter("https://pps.example.com")) is adapter_class
+
+
+def test_the_2022_adapter_keeps_hostname_checking_and_the_newer_one_allows_legacy_renegotiation() -> None:
+    legacy_context = LegacyCipherAdapter().poolmanager.connection_pool_kw["ssl_context"]
+    newer_context = SSLAdapter(verify=False).poolmanager.connection_pool_kw["ssl_context"]
+
+    assert legacy_context.check_hostname is True
+    assert newer_context.check_hostname is False
+    assert newer_context.options & 0x4  # ssl.OP_LEGACY_SERVER_CONNECT from Python 3.12
+    assert SSLAdapter(verify=True).poolmanager.connection_pool_kw["ssl_context"].check_hostname is True
+
+
+def test_an_unknown_adapter_behaviour_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(HTTPS_ADAPTER_VARIABLE, "2019")
+    with pytest.raises(ValueError, match=r"XSOAR_RUNTIME_HTTPS_ADAPTER='2019' .* use '2022' or 'newer'"):
+        make_client(verify=False)
 
 
 def test_verify_on_keeps_ca_bundles(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -314,8 +340,9 @@ def test_refused_connection_gives_the_connection_error_text() -> None:
 
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_untrusted_certificate_with_verify_on_and_off(
-    serve: Serve, tls_material: tuple[ssl.SSLContext, str]
+    serve: Serve, tls_material: tuple[ssl.SSLContext, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv(HTTPS_ADAPTER_VARIABLE, "newer")
     context, ca_file = tls_material
     server = serve([(200, '{"ok": true}')], context)
 
@@ -325,6 +352,21 @@ def test_untrusted_certificate_with_verify_on_and_off(
 
     assert BaseClient(server.url, verify=False)._http_request("GET", "q") == {"ok": True}
     assert BaseClient(server.url, verify=ca_file)._http_request("GET", "q") == {"ok": True}
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_the_2022_adapter_fails_verify_off_before_sending_as_the_server_does(
+    serve: Serve, tls_material: tuple[ssl.SSLContext, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(HTTPS_ADAPTER_VARIABLE, "2022")
+    context, _ = tls_material
+    server = serve([(200, '{"ok": true}')], context)
+
+    refusal = r"^Cannot set verify_mode to CERT_NONE when check_hostname is enabled\.$"
+    with pytest.raises(ValueError, match=refusal):
+        BaseClient(server.url, verify=False)._http_request("GET", "q")
+    assert server.paths == []
+    assert requests.get(server.url + "/q", verify=False, timeout=5).json() == {"ok": True}
 
 
 def test_plain_http_is_never_retried(serve: Serve) -> None:
