@@ -3,13 +3,14 @@
 `python -m warroom '!command name=value'` from a shell; `run_command(...)` from Python.
 """
 
+from instance_params import Masker, masked_params
 from warroom.command_line import parse_argv_words, parse_command_line
 from warroom.context import merge_entries_context, merge_entry_context
 from warroom.errors import CommandRefused
 from warroom.execution import RunResult, Runtime, load_runtime, run_command, run_parsed
 from warroom.integration import Integration, load_integration, strip_runtime_imports
 from warroom.manifest import IntegrationManifest
-from warroom.params import Masker, check_params, masked_params
+from warroom.params import check_params
 
 
 def check_command(line: str, integration_yaml: str | None = None) -> tuple[str, dict[str, str]]:

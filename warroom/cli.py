@@ -10,18 +10,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from instance_params import Masker, masked_params
 from warroom.command_line import parse_argv_words
 from warroom.errors import CommandRefused
 from warroom.execution import DEFAULT_OUT_DIR, run_parsed
 from warroom.integration import load_integration
 from warroom.manifest import IntegrationManifest
-from warroom.params import (
-    Masker,
-    insecure_param_name,
-    load_config_file,
-    masked_params,
-    params_from_environment,
-)
+from warroom.params import insecure_param_name, load_config_file, params_from_environment
 
 EXAMPLES = """\
 examples:

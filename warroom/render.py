@@ -14,8 +14,8 @@ from rich.markdown import Markdown, MarkdownElement, TableElement
 from rich.table import Table
 from rich.text import Text
 
+from instance_params import Masker
 from warroom.execution import ENTRY_TYPE_ERROR, RunResult
-from warroom.params import Masker
 
 ENTRY_TYPE_WARNING = 11
 _FILE_ENTRY_TYPES = (3, 7, 9)
@@ -66,7 +66,7 @@ def print_run(
         for level, text in result.logs:
             err_console.print(Text(f"[{level}] {masker.text(text)}", style="dim"))
     if as_json:
-        document: Any = masker.value(result.entries)
+        document: Any = masker.entries(result.entries)
         if show_context:
             document = {"entries": document, "context": masker.value(result.context)}
         out.write(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
@@ -76,7 +76,7 @@ def print_run(
     for index, entry in enumerate(result.entries):
         if index:
             console.print()
-        renderable = entry_renderable(masker.value(entry))
+        renderable = entry_renderable(masker.entry(entry))
         # Plain text is left for the terminal to wrap, so paths in tracebacks stay whole when copied.
         console.print(renderable, soft_wrap=isinstance(renderable, Text))
     for path in result.files:

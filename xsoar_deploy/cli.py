@@ -14,17 +14,10 @@ from typing import TextIO
 
 import urllib3
 
+from instance_params import InvalidParams, Masker, load_config_file, merge_params, params_from_environment
 from xsoar_deploy.deployment import InstanceRequest, deploy
 from xsoar_deploy.errors import DeployFailed, UsageRefused
-from xsoar_deploy.parameters import (
-    check_param_names,
-    load_config_file,
-    merge_params,
-    params_from_environment,
-    parse_param_flags,
-    secret_values,
-)
-from xsoar_deploy.redaction import Redactor
+from xsoar_deploy.parameters import check_param_names, parse_param_flags, secret_values
 from xsoar_deploy.server import (
     ADVANCED_API_KEY_VARIABLE,
     API_KEY_VARIABLE,
@@ -115,21 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
 class Console:
     """All the command prints, with every secret masked."""
 
-    def __init__(self, redact: Redactor, out: TextIO, err: TextIO, verbose: bool) -> None:
-        self.redact = redact
+    def __init__(self, masker: Masker, out: TextIO, err: TextIO, verbose: bool) -> None:
+        self.masker = masker
         self._out = out
         self._err = err
         self._verbose = verbose
 
     def say(self, text: str) -> None:
-        print(self.redact(text), file=self._out, flush=True)
+        print(self.masker.text(text), file=self._out, flush=True)
 
     def error(self, text: str) -> None:
-        print(self.redact(text), file=self._err, flush=True)
+        print(self.masker.text(text), file=self._err, flush=True)
 
     def detail(self, text: str) -> None:
         if self._verbose:
-            print(self.redact(text), file=self._err, flush=True)
+            print(self.masker.text(text), file=self._err, flush=True)
 
 
 def main(
@@ -140,19 +133,19 @@ def main(
 ) -> int:
     environ = os.environ if environ is None else environ
     args = build_parser().parse_args(argv)
-    redact = Redactor([environ.get(API_KEY_VARIABLE, ""), environ.get(ADVANCED_API_KEY_VARIABLE, "")])
-    console = Console(redact, out or sys.stdout, err or sys.stderr, args.verbose)
+    masker = Masker([environ.get(API_KEY_VARIABLE), environ.get(ADVANCED_API_KEY_VARIABLE)])
+    console = Console(masker, out or sys.stdout, err or sys.stderr, args.verbose)
     handler = _route_library_logs(console)
     try:
         return _run(args, environ, console)
-    except UsageRefused as exc:
+    except (UsageRefused, InvalidParams) as exc:
         console.error(f"error: {exc}")
         return EXIT_REFUSED
     except DeployFailed as exc:
         console.error(f"error: {exc}")
         return EXIT_FAILED
     except Exception as exc:
-        # Nothing unexpected may print the key either: the traceback goes through the redactor too.
+        # Nothing unexpected may print the key either: the traceback is masked too.
         console.error(f"error: {type(exc).__name__}: {exc}")
         console.detail("".join(traceback.format_exception(exc)))
         return EXIT_FAILED
@@ -176,7 +169,7 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str], console: Console)
         )
         check_param_names(params, integration.params, integration.name)
         for secret in secret_values(params, integration.params):
-            console.redact.add(secret)
+            console.masker.add(secret)
         instance_request = InstanceRequest(
             name=args.instance.strip(), params=params, run_test=not args.no_test
         )

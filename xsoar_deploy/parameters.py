@@ -1,42 +1,22 @@
 """Instance parameters from PPS_* variables, a JSON/YAML config file and --param flags, in that order.
 
-The config file, the PPS_* variables, checkbox words and secret values are read as the War Room
-runner reads them (warroom.params); its CommandRefused becomes UsageRefused here.
+The config file, the PPS_* variables, checkbox words and secret values are read by the shared
+`instance_params` module, as the War Room runner reads them; its InvalidParams exits with status 2.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from warroom import params as shared
-from warroom.errors import CommandRefused
+from instance_params import MASK, InvalidParams, parse_flag, secrets_in
 from xsoar_deploy.errors import UsageRefused
-from xsoar_deploy.redaction import MASK
 
 PARAM_TYPE_ENCRYPTED = 4
 PARAM_TYPE_CHECKBOX = 8
 PARAM_TYPE_CREDENTIALS = 9
 PARAM_TYPE_MULTI_SELECT = 16
 CREDENTIAL_KEYS = ("identifier", "password")
-
-
-@contextmanager
-def _refused_as_usage(prefix: str = "") -> Iterator[None]:
-    """The runner's CommandRefused, at this command's boundary, as UsageRefused (the cause not chained:
-    it may quote a secret)."""
-    try:
-        yield
-    except CommandRefused as exc:
-        raise UsageRefused(f"{prefix}{exc}") from None
-
-
-def load_config_file(path: Path) -> dict[str, Any]:
-    """Instance parameters from a JSON or YAML mapping of parameter names to values."""
-    with _refused_as_usage():
-        return shared.load_config_file(path)
 
 
 def parse_param_flags(flags: Iterable[str]) -> dict[str, Any]:
@@ -60,26 +40,6 @@ def parse_param_flags(flags: Iterable[str]) -> dict[str, Any]:
     return params
 
 
-def params_from_environment(environ: Mapping[str, str], known_params: Iterable[str]) -> dict[str, Any]:
-    """The War Room runner's variables: PPS_URL, PPS_USERNAME, PPS_PASSWORD, PPS_UNSECURE, PPS_PROXY, PPS_TIMEOUT.
-
-    Values stay as given (checkboxes are parsed by `instance_value`); a credential holds only the keys set.
-    """
-    return shared.raw_params_from_environment(environ, set(known_params))
-
-
-def merge_params(*layers: Mapping[str, Any]) -> dict[str, Any]:
-    """Later layers win; a credential is merged key by key, so a password may come from elsewhere than its user."""
-    merged: dict[str, Any] = {}
-    for layer in layers:
-        for name, value in layer.items():
-            if isinstance(value, Mapping) and isinstance(merged.get(name), Mapping):
-                merged[name] = {**merged[name], **value}
-            else:
-                merged[name] = dict(value) if isinstance(value, Mapping) else value
-    return merged
-
-
 def check_param_names(
     params: Mapping[str, Any], known: Mapping[str, Mapping[str, Any]], integration: str
 ) -> None:
@@ -97,7 +57,10 @@ def instance_value(field: Mapping[str, Any], raw: Any) -> Any:
     name = field.get("name")
     param_type = int(field.get("type") or 0)
     if param_type == PARAM_TYPE_CHECKBOX:
-        return parse_flag(str(name), raw)
+        try:
+            return parse_flag(f"Parameter {name}", raw)
+        except InvalidParams as exc:
+            raise UsageRefused(str(exc)) from None
     if param_type == PARAM_TYPE_CREDENTIALS:
         if not isinstance(raw, Mapping):
             raise UsageRefused(f"Parameter {name} must be a mapping with identifier and password")
@@ -122,14 +85,9 @@ def instance_value(field: Mapping[str, Any], raw: Any) -> Any:
     return "" if raw is None else str(raw)
 
 
-def parse_flag(name: str, value: Any) -> bool:
-    with _refused_as_usage("Parameter "):
-        return shared.parse_flag(name, value)
-
-
 def secret_values(params: Mapping[str, Any], known: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The values never to print: credential passwords and values of encrypted (type 4) parameters."""
-    return shared.secrets_in(params, lambda name: _is_encrypted(known.get(name)))
+    return secrets_in(params, lambda name: _is_encrypted(known.get(name)))
 
 
 def shown_value(field: Mapping[str, Any], value: Any) -> str:

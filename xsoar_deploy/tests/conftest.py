@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from warroom.params import PPS_VARIABLES
+from instance_params import PPS_VARIABLES
 from xsoar_deploy.cli import main
 
 from .fake_xsoar import FakeXsoar

@@ -115,7 +115,7 @@ def test_creates_an_instance_with_the_parameters_and_runs_test_module(
     assert tested.json["id"] == stored["id"]
     assert data_by_name(tested.json)["credentials"]["value"]["password"] == PPS_PASSWORD
     assert f"Created the instance '{INSTANCE}' (id {stored['id']})" in run.out
-    assert "credentials = pps-admin / ********" in run.out
+    assert "credentials = pps-admin / <XX_REPLACED>" in run.out
     assert "unsecure = true" in run.out
     assert f"test-module succeeded for the instance '{INSTANCE}'" in run.out
     assert_no_secret(run.out, run.err)
@@ -300,7 +300,7 @@ def test_a_server_message_that_echoes_the_key_is_masked(
     run = run_deploy(["--integration", str(unified_yaml), "--verbose"], xsoar_env)
 
     assert run.exit_code == 1
-    assert "cannot store the file for the key ********" in run.err
+    assert "cannot store the file for the key <XX_REPLACED>" in run.err
     assert_no_secret(run.out, run.err)
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from instance_params import merge_params
 from xsoar_deploy.errors import DeployFailed, UsageRefused
 from xsoar_deploy.instance import build_instance
-from xsoar_deploy.parameters import merge_params, parse_param_flags
+from xsoar_deploy.parameters import parse_param_flags
 from xsoar_deploy.unified import UnifiedIntegration, find_unified_yaml
 
 from .conftest import INTEGRATION_DIR, INTEGRATION_ID, make_unified_yaml
