@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
 
@@ -227,6 +228,7 @@ class Client(BaseClient):
         verify: bool,
         proxy: bool,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1048576,
     ) -> None:
         base_url, url_credentials = api_base_url(server_url)
         if not username and url_credentials:
@@ -239,6 +241,7 @@ class Client(BaseClient):
             timeout=timeout,
         )
         self.username = username
+        self.max_download_bytes = max_download_bytes
         self.backoff_base = BACKOFF_BASE_SECONDS
         self.retry_budget = RETRY_BUDGET_SECONDS
 
@@ -432,9 +435,10 @@ class Client(BaseClient):
         records = reply.get("records") or []
         return records if isinstance(records, list) else []
 
-    def download_message(self, guid: str, destination: str, max_bytes: int) -> int:
+    def download_message(self, guid: str, destination: str) -> int:
         """Streams the raw message into `destination`; returns its size. Memory does not grow with it."""
         path = "/quarantine"
+        max_bytes = self.max_download_bytes
         attempts = 0
         while True:
             attempts += 1
@@ -720,14 +724,15 @@ def parse_message_guid(args: dict[str, Any], names: tuple[str, ...]) -> str | No
     return guid
 
 
-def alias_value(args: dict[str, Any], name: str, alias: str) -> dict[str, Any]:
-    """Maps an older argument name onto the current one, refusing two different values."""
-    current, older = optional_text(args, name), optional_text(args, alias)
-    if current and older and current != older:
+def given_spelling(args: dict[str, Any], name: str, other: str) -> str:
+    """Which of two names of one argument the user gave (`name` when neither), so that errors name
+    what the user typed; two different values are refused."""
+    first, second = optional_text(args, name), optional_text(args, other)
+    if first and second and first != second:
         raise InvalidArgumentError(
-            f"Conflicting values for {name} and {alias} ({alias} is the older name of {name}). Give only {name}."
+            f"Conflicting values for {name} and {other}: they are two names of one argument. Give only one of them."
         )
-    return {**args, name: current or older}
+    return other if second and not first else name
 
 
 def flag(value: bool) -> str:
@@ -756,7 +761,7 @@ def safe_file_name(guid: str) -> str:
 """ COMMANDS """
 
 
-def test_module(client: Client) -> str:
+def test_module(client: Client, args: dict[str, Any]) -> str:
     """Checks both managed modules: pss (health) and Quarantine (a small search)."""
     problems: list[str] = []
     try:
@@ -813,18 +818,20 @@ def smart_search_command(client: Client, args: dict[str, Any]) -> CommandResults
     )
 
 
-def list_quarantined_messages_command(client: Client, args: dict[str, Any], params: dict[str, Any]) -> Any:
-    args = alias_value(alias_value(args, "from", "sender"), "to", "recipient")
+def list_quarantined_messages_command(client: Client, args: dict[str, Any]) -> Any:
+    """Serves both spellings: the seed's from/to and the official pack's sender/recipient."""
+    sender_argument = given_spelling(args, "from", "sender")
+    recipient_argument = given_spelling(args, "to", "recipient")
     guid = parse_message_guid(args, ("guid",))
     if guid:
-        return download_message_entry(client, guid, params)
-    sender = parse_address_pattern(args, "from")
-    recipient = parse_address_pattern(args, "to")
+        return download_message_entry(client, guid)
+    sender = parse_address_pattern(args, sender_argument)
+    recipient = parse_address_pattern(args, recipient_argument)
     subject = optional_text(args, "subject")
     if not (sender or recipient or subject):
         raise InvalidArgumentError(
-            "Missing search criteria: give at least one of from, to and subject (e.g. from=*@example.com), "
-            "or guid to download one message."
+            "Missing search criteria: give at least one of from, to and subject (sender and recipient are "
+            "other names of from and to), e.g. from=*@example.com; or guid to download one message."
         )
     start, end = parse_time_range(args)
     query = {
@@ -847,12 +854,12 @@ def list_quarantined_messages_command(client: Client, args: dict[str, Any], para
     )
 
 
-def download_message_entry(client: Client, guid: str, params: dict[str, Any]) -> Any:
+def download_message_entry(client: Client, guid: str) -> Any:
     """Streams the message to where fileResult would write it and returns the same file entry."""
     file_id = demisto.uniqueFile()
     destination = f"{demisto.investigation()['id']}_{file_id}"
     try:
-        client.download_message(guid, destination, max_download_bytes(params))
+        client.download_message(guid, destination)
     except MessageNotFoundError:
         return CommandResults(readable_output="No message found.")
     return {
@@ -864,15 +871,17 @@ def download_message_entry(client: Client, guid: str, params: dict[str, Any]) ->
     }
 
 
-def download_message_command(client: Client, args: dict[str, Any], params: dict[str, Any]) -> Any:
-    # The spec's argument table calls this argument folder_name while its example uses guid: both work.
-    guid = parse_message_guid(args, ("guid", "folder_name"))
+def download_message_command(
+    client: Client, args: dict[str, Any], guid_arguments: tuple[str, ...] = ("guid",)
+) -> Any:
+    """`guid_arguments`: the names the GUID may come under; the seed spelling also takes folder_name."""
+    guid = parse_message_guid(args, guid_arguments)
     if not guid:
         raise InvalidArgumentError(
             "Missing required argument guid. Give the message's GUID, e.g. guid=g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7 "
             "(from smart search or list-quarantined-messages)."
         )
-    return download_message_entry(client, guid, params)
+    return download_message_entry(client, guid)
 
 
 ACTION_PAST_TENSE = {
@@ -884,7 +893,7 @@ ACTION_PAST_TENSE = {
 }
 
 
-def action_body(action: str, args: dict[str, Any]) -> dict[str, str]:
+def action_body(action: str, args: dict[str, Any], recipient_required: bool = False) -> dict[str, str]:
     """The POST fields of one action, without localguid; only the keys the user gave."""
     folder = parse_folder(args, "folder_name", required=True)
     body: dict[str, Any] = {"action": action, "folder": folder}
@@ -896,9 +905,17 @@ def action_body(action: str, args: dict[str, Any]) -> dict[str, str]:
         body["brandtemplate"] = optional_text(args, "brand_template")
         body["securitypolicy"] = optional_text(args, "security_policy")
     elif action == "forward":
+        # The official spelling names the envelope addresses sender and recipient.
+        recipient_argument = given_spelling(args, "recipient", "to")
+        sender_argument = given_spelling(args, "sender", "from")
+        if recipient_required and optional_text(args, recipient_argument) is None:
+            raise InvalidArgumentError(
+                "Missing required argument recipient. Give the address(es) to forward the message to, "
+                "e.g. recipient=analyst@example.com."
+            )
         append_old_subject = parse_boolean(args, "append_old_subject")
-        body["to"] = parse_email_list(args, "to")
-        body["from"] = parse_email_list(args, "from")
+        body["to"] = parse_email_list(args, recipient_argument)
+        body["from"] = parse_email_list(args, sender_argument)
         body["headerfrom"] = parse_header_from(args)
         body["subject"] = optional_text(args, "subject")
         body["appendoldsubject"] = None if append_old_subject is None else flag(append_old_subject)
@@ -928,8 +945,11 @@ def act_on_one(client: Client, action: str, body: dict[str, str], local_guid: st
     }
 
 
-def quarantine_action_command(client: Client, args: dict[str, Any], action: str) -> Any:
-    body = action_body(action, args)
+def quarantine_action_command(
+    client: Client, args: dict[str, Any], action: str, recipient_required: bool = False
+) -> Any:
+    """One action on one or many ids; `recipient_required` is the official forward's rule."""
+    body = action_body(action, args, recipient_required)
     local_guids = parse_local_guids(args)
     with ThreadPoolExecutor(max_workers=min(ACTION_CONCURRENCY, len(local_guids))) as pool:
         outcomes = list(
@@ -982,20 +1002,29 @@ class ActionFailedError(DemistoException):
 """ MAIN """
 
 
-def action_command(action: str) -> Callable[[Client, dict[str, Any], dict[str, Any]], Any]:
-    return lambda client, args, params: quarantine_action_command(client, args, action)
-
-
-COMMANDS: dict[str, Callable[[Client, dict[str, Any], dict[str, Any]], Any]] = {
-    "test-module": lambda client, args, params: test_module(client),
-    "proofpoint-pps-smart-search": lambda client, args, params: smart_search_command(client, args),
+# Each seed command also answers to the official pack's current name, with the same function.
+COMMANDS: dict[str, Callable[[Client, dict[str, Any]], Any]] = {
+    "test-module": test_module,
+    "proofpoint-pps-smart-search": smart_search_command,
     "proofpoint-pps-list-quarantined-messages": list_quarantined_messages_command,
-    "proofpoint-pps-release-message": action_command("release"),
-    "proofpoint-pps-resubmit-message": action_command("resubmit"),
-    "proofpoint-pps-forward-message": action_command("forward"),
-    "proofpoint-pps-move-message": action_command("move"),
-    "proofpoint-pps-delete-message": action_command("delete"),
-    "proofpoint-pps-download-message": download_message_command,
+    "proofpoint-pps-quarantine-messages-list": list_quarantined_messages_command,
+    "proofpoint-pps-release-message": partial(quarantine_action_command, action="release"),
+    "proofpoint-pps-quarantine-message-release": partial(quarantine_action_command, action="release"),
+    "proofpoint-pps-resubmit-message": partial(quarantine_action_command, action="resubmit"),
+    "proofpoint-pps-quarantine-message-resubmit": partial(quarantine_action_command, action="resubmit"),
+    "proofpoint-pps-forward-message": partial(quarantine_action_command, action="forward"),
+    "proofpoint-pps-quarantine-message-forward": partial(
+        quarantine_action_command, action="forward", recipient_required=True
+    ),
+    "proofpoint-pps-move-message": partial(quarantine_action_command, action="move"),
+    "proofpoint-pps-quarantine-message-move": partial(quarantine_action_command, action="move"),
+    "proofpoint-pps-delete-message": partial(quarantine_action_command, action="delete"),
+    "proofpoint-pps-quarantine-message-delete": partial(quarantine_action_command, action="delete"),
+    # The spec's argument table calls the seed's argument folder_name while its example uses guid.
+    "proofpoint-pps-download-message": partial(
+        download_message_command, guid_arguments=("guid", "folder_name")
+    ),
+    "proofpoint-pps-quarantine-message-download": partial(download_message_command, guid_arguments=("guid",)),
 }
 
 
@@ -1023,6 +1052,7 @@ def build_client(params: dict[str, Any]) -> Client:
         ),
         proxy=argToBoolean(params.get("proxy") or False),
         timeout=parse_timeout(params),
+        max_download_bytes=max_download_bytes(params),
     )
 
 
@@ -1046,7 +1076,7 @@ def main() -> None:
             raise NotImplementedError(f"Command {command} is not implemented by {INTEGRATION_NAME}.")
         check_argument_texts(args)
         client = build_client(params)
-        return_results(COMMANDS[command](client, args, params))
+        return_results(COMMANDS[command](client, args))
     except ActionFailedError as error:
         return_error(hide_secret(error.message, params), outputs=action_outputs(error.outcomes))
     except InvalidArgumentError as error:

@@ -8,6 +8,7 @@ from typing import Any
 import demistomock as demisto
 import pytest
 import requests
+import yaml
 from CommonServerPython import CommandResults, DemistoException
 
 import ProofpointProtectionServerV2 as pps
@@ -226,7 +227,6 @@ def test_list_quarantined_messages_request_and_outputs(client: pps.Client, reque
             "start_time": "2020-01-01T00:00:00Z",
             "end_time": "2020-02-01T00:00:00+01:00",
         },
-        PARAMS,
     )
     request = requests_mock.last_request
     assert request.method == "GET"
@@ -254,7 +254,7 @@ def test_list_quarantined_messages_accepts_older_argument_names(
 ) -> None:
     requests_mock.get(f"{API}/quarantine", json={"count": 0, "records": []})
     pps.list_quarantined_messages_command(
-        client, {"sender": "*@doe.com", "recipient": "foo@bar.com", "folder_name": "Spam"}, PARAMS
+        client, {"sender": "*@doe.com", "recipient": "foo@bar.com", "folder_name": "Spam"}
     )
     sent = requests_mock.last_request.qs
     assert sent["from"] == ["*@doe.com"]
@@ -264,13 +264,15 @@ def test_list_quarantined_messages_accepts_older_argument_names(
 
 def test_list_quarantined_messages_refuses_conflicting_alias(client: pps.Client, requests_mock: Any) -> None:
     with pytest.raises(pps.InvalidArgumentError, match="from and sender"):
-        pps.list_quarantined_messages_command(client, {"from": "a@b.com", "sender": "c@d.com"}, PARAMS)
+        pps.list_quarantined_messages_command(client, {"from": "a@b.com", "sender": "c@d.com"})
     assert not requests_mock.called
 
 
 def test_list_quarantined_messages_needs_a_criterion(client: pps.Client, requests_mock: Any) -> None:
-    with pytest.raises(pps.InvalidArgumentError, match="at least one of from, to and subject"):
-        pps.list_quarantined_messages_command(client, {"folder_name": "Quarantine"}, PARAMS)
+    with pytest.raises(
+        pps.InvalidArgumentError, match=r"at least one of from, to and subject \(sender and recipient"
+    ):
+        pps.list_quarantined_messages_command(client, {"folder_name": "Quarantine"})
     assert not requests_mock.called
 
 
@@ -280,9 +282,7 @@ def test_list_quarantined_messages_with_guid_returns_the_raw_message_as_a_file(
     monkeypatch.chdir(tmp_path)
     raw = (TEST_DATA / "quarantined_message.eml").read_bytes()
     requests_mock.get(f"{API}/quarantine?guid=lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO", content=raw)
-    entry = pps.list_quarantined_messages_command(
-        client, {"guid": "lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO"}, PARAMS
-    )
+    entry = pps.list_quarantined_messages_command(client, {"guid": "lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO"})
     assert entry["Type"] == 3
     assert entry["File"] == "lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO.eml"
     assert (tmp_path / f"1_{entry['FileID']}").read_bytes() == raw
@@ -298,7 +298,9 @@ def test_download_message_writes_the_file_where_file_result_would(
     monkeypatch.chdir(tmp_path)
     raw = (TEST_DATA / "quarantined_message.eml").read_bytes()
     requests_mock.get(f"{API}/quarantine", content=raw, headers={"Content-Type": "message/rfc822"})
-    entry = pps.download_message_command(client, {argument: "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7"}, PARAMS)
+    entry = pps.COMMANDS["proofpoint-pps-download-message"](
+        client, {argument: "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7"}
+    )
     assert requests_mock.last_request.qs == {"guid": ["g4fsnj_stlmk9hecajwmmxwp6lqkr5k7"]}
     assert entry == {
         "Contents": "",
@@ -316,7 +318,7 @@ def test_download_message_not_found(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     requests_mock.get(f"{API}/quarantine", status_code=404, text="Not found")
-    result = pps.download_message_command(client, {"guid": "missing000000000"}, PARAMS)
+    result = pps.download_message_command(client, {"guid": "missing000000000"})
     assert isinstance(result, CommandResults)
     assert result.readable_output == "No message found."
     assert list(tmp_path.iterdir()) == []
@@ -327,16 +329,15 @@ def test_download_message_refuses_a_message_over_the_size_cap(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     requests_mock.get(f"{API}/quarantine", content=b"x" * 3 * 1048576)
+    client.max_download_bytes = 2 * 1048576
     with pytest.raises(DemistoException, match=r"larger .* than the instance's maximum download size"):
-        pps.download_message_command(
-            client, {"guid": "big00000000000000"}, {**PARAMS, "max_download_size": "2"}
-        )
+        pps.download_message_command(client, {"guid": "big00000000000000"})
     assert list(tmp_path.iterdir()) == []
 
 
 def test_download_message_needs_a_guid(client: pps.Client, requests_mock: Any) -> None:
     with pytest.raises(pps.InvalidArgumentError, match="Missing required argument guid"):
-        pps.download_message_command(client, {}, PARAMS)
+        pps.download_message_command(client, {})
     assert not requests_mock.called
 
 
@@ -808,3 +809,168 @@ def test_an_oversized_single_value_is_refused_before_any_request(mocker: Any, re
         in entries[0]["Contents"]
     )
     assert not requests_mock.called
+
+
+# -- both command spellings (issue 8 §1) ----------------------------------------------------------
+
+YAML_PATH = Path(pps.__file__).with_suffix(".yml")
+
+# (seed name, official name, arguments the two accept alike)
+SPELLINGS = [
+    (
+        "proofpoint-pps-list-quarantined-messages",
+        "proofpoint-pps-quarantine-messages-list",
+        {"from": "*@doe.com", "subject": "Loan", "start_time": "2020-01-01T00:00:00Z"},
+    ),
+    ("proofpoint-pps-release-message", "proofpoint-pps-quarantine-message-release", {"scan": "true"}),
+    ("proofpoint-pps-resubmit-message", "proofpoint-pps-quarantine-message-resubmit", {}),
+    (
+        "proofpoint-pps-forward-message",
+        "proofpoint-pps-quarantine-message-forward",
+        {"to": "analyst@example.com", "header_from": "SOC <soc@example.com>", "subject": "FYI"},
+    ),
+    ("proofpoint-pps-move-message", "proofpoint-pps-quarantine-message-move", {"target_folder": "PCI"}),
+    ("proofpoint-pps-delete-message", "proofpoint-pps-quarantine-message-delete", {"deleted_folder": "Old"}),
+]
+
+
+def record_exchange(mocker: Any, requests_mock: Any, command: str, args: dict[str, Any]) -> Any:
+    """What a user sees of one command run: the requests sent and the entries returned."""
+    requests_mock.reset_mock()
+    entries = run_main(mocker, command, args)
+    sent = [
+        (request.method, request.path, request.qs, request.body and request.json())
+        for request in requests_mock.request_history
+    ]
+    # The search window is relative to now: compare the requests, not the clock.
+    for _, _, query, _ in sent:
+        query.pop("enddate", None)
+    return sent, entries
+
+
+@pytest.mark.parametrize(("seed", "official", "args"), SPELLINGS)
+def test_each_official_name_sends_the_same_request_and_writes_the_same_context(
+    mocker: Any, requests_mock: Any, seed: str, official: str, args: dict[str, str]
+) -> None:
+    requests_mock.get(f"{API}/quarantine", json=load_json("quarantine_search_reply.json"))
+    requests_mock.post(f"{API}/quarantine", text="Request sent. Message 4:2:6 will be acted on momentarily")
+    if "quarantine-message" in official:
+        args = {"folder_name": "HIPAA", "local_guid": "4:2:6,4:2:7", **args}
+    if official.endswith("forward"):
+        official_args = {**args, "recipient": args["to"]}
+        del official_args["to"]
+    else:
+        official_args = args
+    seed_exchange = record_exchange(mocker, requests_mock, seed, args)
+    official_exchange = record_exchange(mocker, requests_mock, official, official_args)
+    assert seed_exchange == official_exchange
+    sent, entries = official_exchange
+    assert sent and entries[0]["Type"] == 1
+    assert entries[0]["EntryContext"]
+
+
+@pytest.mark.parametrize(
+    "command", ["proofpoint-pps-download-message", "proofpoint-pps-quarantine-message-download"]
+)
+def test_both_download_spellings_return_the_same_file_entry(
+    mocker: Any, requests_mock: Any, tmp_path: Path, monkeypatch: Any, command: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    raw = (TEST_DATA / "quarantined_message.eml").read_bytes()
+    requests_mock.get(f"{API}/quarantine", content=raw)
+    (entry,) = run_main(mocker, command, {"guid": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7"})
+    assert requests_mock.last_request.qs == {"guid": ["g4fsnj_stlmk9hecajwmmxwp6lqkr5k7"]}
+    assert (entry["Type"], entry["File"]) == (3, "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7.eml")
+    assert (tmp_path / f"1_{entry['FileID']}").read_bytes() == raw
+
+
+def test_official_list_takes_sender_and_recipient(client: pps.Client, requests_mock: Any) -> None:
+    requests_mock.get(f"{API}/quarantine", json={"count": 0, "records": []})
+    pps.COMMANDS["proofpoint-pps-quarantine-messages-list"](
+        client, {"sender": "*@doe.com", "recipient": "foo@bar.com"}
+    )
+    sent = requests_mock.last_request.qs
+    assert (sent["from"], sent["rcpt"]) == (["*@doe.com"], ["foo@bar.com"])
+
+
+def test_a_refusal_names_the_spelling_the_user_typed(client: pps.Client, requests_mock: Any) -> None:
+    with pytest.raises(pps.InvalidArgumentError, match="for sender"):
+        pps.list_quarantined_messages_command(client, {"sender": "two words@example.com"})
+    with pytest.raises(pps.InvalidArgumentError, match="for recipient"):
+        pps.COMMANDS["proofpoint-pps-quarantine-message-forward"](
+            client, {"folder_name": "HIPAA", "local_guid": "4:2:6", "recipient": "not-an-address"}
+        )
+    assert not requests_mock.called
+
+
+def test_official_forward_requires_a_recipient_before_any_request(mocker: Any, requests_mock: Any) -> None:
+    requests_mock.post(f"{API}/quarantine", text="Request sent.")
+    args = {"folder_name": "HIPAA", "local_guid": "4:2:6", "sender": "soc@example.com"}
+    entries = run_main(mocker, "proofpoint-pps-quarantine-message-forward", args)
+    assert entries[0]["Type"] == 4
+    assert "Missing required argument recipient" in entries[0]["Contents"]
+    assert not requests_mock.called
+    # The seed spelling keeps its optional to.
+    entries = run_main(
+        mocker, "proofpoint-pps-forward-message", {"folder_name": "HIPAA", "local_guid": "4:2:6"}
+    )
+    assert entries[0]["Type"] == 1
+    assert requests_mock.last_request.json() == {"action": "forward", "folder": "HIPAA", "localguid": "4:2:6"}
+
+
+def test_official_forward_sends_sender_as_the_envelope_from(client: pps.Client, requests_mock: Any) -> None:
+    requests_mock.post(f"{API}/quarantine", text="Request sent.")
+    pps.COMMANDS["proofpoint-pps-quarantine-message-forward"](
+        client,
+        {
+            "folder_name": "HIPAA",
+            "local_guid": "4:2:6",
+            "sender": "soc@example.com",
+            "header_from": "SOC <soc@example.com>",
+            "recipient": "a@example.com,b@example.com",
+        },
+    )
+    assert requests_mock.last_request.json() == {
+        "action": "forward",
+        "folder": "HIPAA",
+        "localguid": "4:2:6",
+        "from": "soc@example.com",
+        "headerfrom": "SOC <soc@example.com>",
+        "to": "a@example.com,b@example.com",
+    }
+
+
+def test_official_download_takes_only_guid(mocker: Any, requests_mock: Any) -> None:
+    entries = run_main(
+        mocker,
+        "proofpoint-pps-quarantine-message-download",
+        {"folder_name": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7"},
+    )
+    assert entries[0]["Type"] == 4
+    assert "Missing required argument guid" in entries[0]["Contents"]
+    assert not requests_mock.called
+
+
+def test_the_yaml_declares_every_command_main_runs_and_names_the_other_spelling() -> None:
+    commands = {
+        command["name"]: command for command in yaml.safe_load(YAML_PATH.read_text())["script"]["commands"]
+    }
+    assert set(commands) == set(pps.COMMANDS) - {"test-module"}
+    pairs = [(seed, official) for seed, official, _ in SPELLINGS]
+    pairs.append(("proofpoint-pps-download-message", "proofpoint-pps-quarantine-message-download"))
+    for seed, official in pairs:
+        assert official in commands[seed]["description"]
+        assert seed in commands[official]["description"]
+        assert commands[seed]["outputs"] == commands[official]["outputs"]
+    forward = {
+        argument["name"]: argument
+        for argument in commands["proofpoint-pps-quarantine-message-forward"]["arguments"]
+    }
+    assert forward["recipient"].get("required") is True
+    assert {"sender", "header_from"} <= set(forward)
+    download = commands["proofpoint-pps-quarantine-message-download"]["arguments"]
+    assert [(argument["name"], argument.get("required")) for argument in download] == [("guid", True)]
+    listing = {
+        argument["name"] for argument in commands["proofpoint-pps-quarantine-messages-list"]["arguments"]
+    }
+    assert {"sender", "recipient", "from", "to"} <= listing
