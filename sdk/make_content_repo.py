@@ -19,11 +19,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sdk_tools import INTEGRATION
+
 PACK_NAME = "ProofpointPPSREST"
 BRANCH = "pack-under-test"
-# The top-level files and folders of a pack that demisto-sdk knows. The project's TestData/,
-# tests/, simulator and runner are not pack content: content keeps test data inside the
-# integration folder, and anything else under Packs/<Pack>/ fails validation (BA102).
+# The top-level files and folders of a pack that demisto-sdk knows. The project's tests/, simulator
+# and runner are not pack content, and anything else under Packs/<Pack>/ fails validation (BA102).
+# The project's TestData/ goes where the content repository keeps an integration's test data:
+# beside its unit tests, in Integrations/<Integration>/test_data/ (TEST_DATA_SOURCE below).
 PACK_FILES = ("pack_metadata.json", "README.md", ".pack-ignore", ".secrets-ignore", "Author_image.png")
 PACK_DIRS = (
     "Integrations",
@@ -42,6 +46,8 @@ PACK_DIRS = (
     "doc_files",
     "doc_imgs",
 )
+TEST_DATA_SOURCE = "TestData"
+TEST_DATA_DIR = "test_data"
 # Left out of the copy: build droppings, and files the project keeps beside the integration for
 # its own tooling only.
 IGNORED = shutil.ignore_patterns(
@@ -125,6 +131,11 @@ def copy_pack(source: Path, pack_dir: Path) -> list[str]:
         if (source / name).is_dir():
             shutil.copytree(source / name, pack_dir / name, ignore=IGNORED)
             copied.append(f"{name}/")
+    test_data = source / TEST_DATA_SOURCE
+    integration_dir = pack_dir / "Integrations" / INTEGRATION
+    if test_data.is_dir() and integration_dir.is_dir() and not (integration_dir / TEST_DATA_DIR).exists():
+        shutil.copytree(test_data, integration_dir / TEST_DATA_DIR, ignore=IGNORED)
+        copied.append(f"Integrations/{INTEGRATION}/{TEST_DATA_DIR}/")
     return copied
 
 

@@ -34,7 +34,7 @@ import generate_readme
 from make_content_repo import PACK_NAME, VALIDATION_CONFIG_NAME, content_config_dir, make_content_repo
 from sdk_tools import INTEGRATION, ROOT, UNIFIED_DIR, UNIFIED_FILE_NAME, base_env, run_sdk, sdk_package_dir
 
-STEPS = ("validate", "prepare", "unified", "docs")
+STEPS = ("validate", "secrets", "unittests", "prepare", "unified", "docs")
 # The variable that points sdk/tests/ at the unified YAML; without it those tests skip.
 UNIFIED_ENV_VAR = "SDK_UNIFIED_YML"
 
@@ -164,6 +164,93 @@ def validate(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -
     check_docker_image(pack_dir / "Integrations" / INTEGRATION / f"{INTEGRATION}.yml", report)
 
 
+SECRETS_FINDINGS = Path(__file__).resolve().parent / "sdk_secrets_findings.py"
+# The branch the secrets check compares with: the layout's origin/master (make_content_repo.py).
+SECRETS_PREV_VER = "master"
+
+
+def secrets_findings(build: Path, env: dict[str, str]) -> list[str]:
+    """What the SDK's secrets scanner finds in the layout, as `path:line: finding` lines."""
+    log = build / "secrets-findings.log"
+    code = run_sdk([SECRETS_PREV_VER], build / "content", env, log, script=SECRETS_FINDINGS)
+    lines = log.read_text().splitlines()
+    if code != 0:
+        raise RuntimeError(f"the secrets scanner failed (exit {code}): {' / '.join(lines[-3:])}")
+    return [line.removeprefix("FINDING ") for line in lines if line.startswith("FINDING ")]
+
+
+def secrets(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -> None:
+    """`demisto-sdk secrets` as the content repository runs it on a pull request: every text file the
+    pack adds, the pack's .secrets-ignore applied, no generic whitelist (stricter than the content
+    repository's, which also ignores some common example values)."""
+    log = build / "secrets.log"
+    args = ["secrets", "--post-commit", "--prev-ver", SECRETS_PREV_VER]
+    # With colours on, as a contributor's terminal and the content repository's CI run it: only then
+    # does its logger read a finding like `<id@host>` as a colour tag and crash.
+    code = run_sdk(args, build / "content", {**env, "DEMISTO_SDK_LOG_NO_COLORS": "false"}, log)
+    output = log.read_text()
+    crashed = "Traceback (most recent call last)" in output
+    print(f"== demisto-sdk secrets: exit {code}{' (crashed)' if crashed else ''}")
+    if code == 0 and not crashed:
+        return
+    try:
+        findings = secrets_findings(build, env)
+    except RuntimeError as exc:
+        report.fail(f"secrets: {exc}; see {log}")
+        return
+    for finding in findings:
+        print(f"  {finding}")
+    if crashed:
+        report.fail(f"secrets crashed printing its findings (see {log}); {len(findings)} finding(s) above")
+    else:
+        report.fail(f"secrets: {len(findings)} finding(s); see {log}")
+
+
+# The pytest config of the unit-test run: empty, so that neither this project's pyproject.toml nor its
+# conftest.py (which put the project's own integration folder on sys.path) take part.
+UNIT_TEST_INI = "[pytest]\n"
+
+
+def unit_test_dirs(build: Path, pack_dir: Path) -> dict[str, Path]:
+    """The working directories the unit tests must pass from: the content root, the test's own
+    folder, and one outside the content repository."""
+    elsewhere = build / "elsewhere"
+    elsewhere.mkdir(parents=True, exist_ok=True)
+    return {
+        "the content repository's root": build / "content",
+        "the integration's folder": pack_dir / "Integrations" / INTEGRATION,
+        "a folder outside the content repository": elsewhere,
+    }
+
+
+def unit_tests(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -> None:
+    """The integration's unit tests where the content repository runs them: in Packs/<pack>/, their
+    data in test_data/ beside them, the runtime's two modules (here the stand-in) on the path."""
+    integration_dir = pack_dir / "Integrations" / INTEGRATION
+    ini = build / "unit-tests.ini"
+    ini.write_text(UNIT_TEST_INI)
+    test_env = {**os.environ, "PYTHONPATH": str(ROOT / "xsoar_runtime")}
+    for where, cwd in unit_test_dirs(build, pack_dir).items():
+        command = [
+            sys.executable, "-m", "pytest", str(integration_dir), "-q", "-c", str(ini),
+            "--rootdir", str(build / "content"), "--confcutdir", str(build / "content"),
+            "-p", "no:cacheprovider", "-p", "no:freezegun",
+        ]  # fmt: skip
+        log = build / f"unit-tests-{cwd.name}.log"
+        completed = subprocess.run(
+            command, cwd=cwd, env=test_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        log.write_text(completed.stdout)
+        summary = completed.stdout.strip().splitlines()[-1:] or ["no output"]
+        print(
+            f"== unit tests in Packs/{pack_dir.name}/, run from {where}: exit {completed.returncode}, {summary[0]}"
+        )
+        if completed.returncode != 0:
+            print("\n".join(completed.stdout.splitlines()[-30:]))
+            report.fail(f"the unit tests failed in the content layout, run from {where}; see {log}")
+
+
 def prepare(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -> None:
     """Build the unified YAML into build/unified/ (replacing what was there)."""
     out = UNIFIED_DIR
@@ -255,9 +342,14 @@ def main(argv: list[str] | None = None) -> int:
     env = base_env(build)
     report = Report()
     for step in steps:
-        {"validate": validate, "prepare": prepare, "unified": unified, "docs": docs}[step](
-            build, pack_dir, env, report
-        )
+        {
+            "validate": validate,
+            "secrets": secrets,
+            "unittests": unit_tests,
+            "prepare": prepare,
+            "unified": unified,
+            "docs": docs,
+        }[step](build, pack_dir, env, report)
     warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
     print(
         f"== {len(report.failures)} failure(s){warned}"
