@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from pps_simulator.model import FLAVOURS, ON_PREMISE
 from pps_simulator.server import PPSSimulator, is_loopback
 
 
@@ -31,6 +32,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--messages", type=int, default=300, help="quarantined messages to seed (default 300)"
     )
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated data (default 1)")
+    parser.add_argument(
+        "--flavour",
+        choices=FLAVOURS,
+        default=ON_PREMISE,
+        help="reply shapes: onprem (strings, folder:table:id localguids) or cloud (PoD: integers, "
+        "localguid = guid, host_ip 'host [ip]'); default onprem",
+    )
     parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
     parser.add_argument(
         "--ca-out", metavar="PATH", help="write the PEM of the CA that signed the server certificate"
@@ -56,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=args.port,
         host=args.host,
         verbose=not args.quiet,
+        flavour=args.flavour,
     )
     try:
         sim.start()
@@ -68,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     state = "seeded" if sim.backend.seeded else "reused"
     lines = [
         f"PPS simulator listening on {sim.url}  (REST base {sim.url}/rest/v1)",
-        f"  state: {args.db} ({state}; {len(sim.backend.messages())} quarantined messages)",
+        f"  state: {args.db} ({state}; {len(sim.backend.messages())} quarantined messages,"
+        f" {len(sim.backend.endusers())} end users; {sim.flavour} replies)",
     ]
     if sim.ca_file:
         lines.append(f"  CA certificate: {args.ca_out or sim.ca_file}")

@@ -12,6 +12,7 @@ import re
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -24,7 +25,9 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from pps_simulator.backend import (
+    DEFAULT_QUARANTINE_LIMIT,
     DEFAULT_SEARCH_COUNT,
+    MAX_QUARANTINE_LIMIT,
     InvalidArgument,
     NotFound,
     PPSBackend,
@@ -32,7 +35,7 @@ from pps_simulator.backend import (
     split_list,
 )
 from pps_simulator.faults import API_PREFIX, CONTROL_PREFIX, Fault, FaultRegistry, api_path, path_matches
-from pps_simulator.seed import FINAL_ACTIONS
+from pps_simulator.model import DEFAULT_FOLDER, FINAL_ACTIONS
 
 REALM = 'Basic realm="Proofpoint Protection Server REST API"'
 FILTER_TIME_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2})(\d{2})$")
@@ -223,7 +226,7 @@ class PPSApplication:
                 Rule(f"{API_PREFIX}/quarantine", endpoint="quarantine_get", methods=["GET"]),
                 Rule(f"{API_PREFIX}/quarantine", endpoint="quarantine_post", methods=["POST"]),
                 Rule(
-                    f"{API_PREFIX}/enduser/<ident>",
+                    f"{API_PREFIX}/enduser/<path:ident>",  # the decoded segment may hold a `/`
                     endpoint="enduser",
                     methods=["GET", "POST", "PUT", "DELETE"],
                 ),
@@ -371,8 +374,13 @@ class PPSApplication:
         dlpviolation = args.get("dlpviolation")
         if dlpviolation not in (None, "t", "f", "details"):
             raise InvalidArgument("dlpviolation")
+        limit = DEFAULT_QUARANTINE_LIMIT
+        if "limit" in args:
+            if not args["limit"].isdigit() or not 1 <= int(args["limit"]) <= MAX_QUARANTINE_LIMIT:
+                raise InvalidArgument("limit", f"1 to {MAX_QUARANTINE_LIMIT}")
+            limit = int(args["limit"])
         records = self.backend.search_quarantine(
-            folder=args.get("folder", "Quarantine"),
+            folder=args.get("folder", DEFAULT_FOLDER),
             sender=args.get("from"),
             rcpt=args.get("rcpt"),
             subject=args.get("subject"),
@@ -380,8 +388,10 @@ class PPSApplication:
             end=parse_quarantine_time("enddate", args["enddate"]) if "enddate" in args else None,
             messagestatus=messagestatus == "t",
             dlpviolation=None if dlpviolation == "f" else dlpviolation,
+            limit=limit,
         )
-        return json_reply({"count": len(records), "records": records})
+        meta = {"queryid": str(uuid.uuid4()), "query_params": request.args.to_dict(flat=True), "limit": limit}
+        return json_reply({"count": len(records), "meta": meta, "records": records})
 
     def download(self, guid: str) -> Response:
         if not guid:

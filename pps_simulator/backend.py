@@ -21,23 +21,36 @@ from email.policy import default as default_policy
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any, cast
 
-from pps_simulator.seed import (
+from pps_simulator.model import (
+    ACTIONS,
+    CLOUD,
+    DEFAULT_FOLDER,
+    ENDUSER_FIELDS,
+    ENDUSER_LIST_FIELDS,
+    ENDUSER_TEXT_FIELDS,
     FOLDERS,
+    ON_PREMISE,
     TRACE_FIELDS,
+    QuarantinedMessage,
+    check_flavour,
+    quarantine_date,
+)
+from pps_simulator.seed import (
+    FIRST_ENDUSER_UID,
     RawSpec,
     SeedData,
     SeedGenerator,
     build_raw_message,
     iter_chunks,
     new_guid,
-    quarantine_date,
 )
 
 SCHEMA_VERSION = "1"
 RAW_CHUNK = 256 * 1024  # raw messages are stored and streamed in pieces of this size
 DEFAULT_SEARCH_COUNT = 100
 MAX_SEARCH_COUNT = 10000  # assumed cap (com.proofpoint.pss.query.default-count)
-ACTIONS = ("release", "resubmit", "forward", "move", "delete")
+DEFAULT_QUARANTINE_LIMIT = 100
+MAX_QUARANTINE_LIMIT = 1000
 BOOLEAN_FIELDS = ("scan", "appendoldsubject")
 ADDRESS_RE = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 STOP_WORDS = frozenset(
@@ -45,8 +58,6 @@ STOP_WORDS = frozenset(
     "you our".split()
 )
 NOCASE_TRACE_FIELDS = frozenset({"Sender", "Sender_Host", "Sender_IP_Address", "Message_ID", "QID", "SID"})
-ENDUSER_LIST_FIELDS = ("alias", "groups", "safelist", "blocklist")
-ENDUSER_TEXT_FIELDS = ("firstname", "lastname", "suborg", "creationsource")
 
 
 class PPSError(Exception):
@@ -110,7 +121,8 @@ class PPSBackend:
 
     `db` is a file path (state survives restarts; an existing file is reused, never reseeded) or
     `':memory:'`. `messages` quarantined messages (plus half as many delivered or rejected ones in the
-    trace) are seeded from `seed`, their times spread over the 30 days before `now`.
+    trace) are seeded from `seed`, their times spread over the 30 days before `now`. `flavour` is how
+    records look: `onprem` (strings, `folder:table:dbase` localguids) or `cloud` (the PoD shapes).
     """
 
     def __init__(
@@ -119,10 +131,13 @@ class PPSBackend:
         messages: int = 300,
         seed: int = 1,
         now: float | datetime | None = None,
+        flavour: str = ON_PREMISE,
     ) -> None:
         self.db = str(db)
+        self.flavour = check_flavour(flavour)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(self.db, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA foreign_keys = OFF")
         if self.db != ":memory:":
             self._conn.execute("PRAGMA journal_mode = WAL")
@@ -143,7 +158,18 @@ class PPSBackend:
             row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         except sqlite3.OperationalError:
             return None
-        return row[0] if row else None
+        return str(row["value"]) if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def _next_message_id(self) -> int:
+        """A dbase_id never used before, even by a message since removed (so no localguid comes back)."""
+        used = int(self._meta("last_message_id") or 0)
+        highest = self._conn.execute("SELECT COALESCE(MAX(id), 0) AS id FROM messages").fetchone()["id"]
+        next_id = max(used, int(highest)) + 1
+        self._set_meta("last_message_id", str(next_id))
+        return next_id
 
     def _create(self, messages: int, seed: int, now: int) -> None:
         trace_columns = ", ".join(
@@ -221,6 +247,7 @@ class PPSBackend:
                     ("seed", str(seed)),
                     ("messages", str(messages)),
                     ("seeded_at", str(now)),
+                    ("last_message_id", str(messages)),
                 ],
             )
             conn.execute("COMMIT")
@@ -281,7 +308,7 @@ class PPSBackend:
         conn = self._conn
         columns = ", ".join(f'"{name}"' for name in TRACE_FIELDS)
         placeholders = ", ".join("?" for _ in range(len(TRACE_FIELDS) + 2))
-        first = conn.execute("SELECT COALESCE(MAX(id), 0) FROM trace").fetchone()[0] + 1
+        first = conn.execute("SELECT COALESCE(MAX(id), 0) AS id FROM trace").fetchone()["id"] + 1
         rows: list[tuple[object, ...]] = []
         rcpt_rows: list[tuple[int, str]] = []
         rules_at = TRACE_FIELDS.index("module_rules")
@@ -306,14 +333,14 @@ class PPSBackend:
         """Every folder: `{"id", "name", "module"}`, module being `spam` or `dlp`."""
         with self._lock:
             rows = self._conn.execute("SELECT id, name, module FROM folders ORDER BY id").fetchall()
-        return [{"id": fid, "name": name, "module": module} for fid, name, module in rows]
+        return [dict(row) for row in rows]
 
     def folder(self, name: str) -> dict[str, Any] | None:
         with self._lock:
             row = self._conn.execute(
                 "SELECT id, name, module FROM folders WHERE name = ?", (name,)
             ).fetchone()
-        return {"id": row[0], "name": row[1], "module": row[2]} if row else None
+        return dict(row) if row else None
 
     def _require_folder(self, name: str | None, field: str) -> dict[str, Any]:
         found = self.folder(name) if name else None
@@ -322,79 +349,42 @@ class PPSBackend:
         return found
 
     # ---- quarantined messages -----------------------------------------------------------------------
-    _MESSAGE_COLUMNS = (
-        "m.id, m.guid, m.folder_id, m.table_id, m.ts, m.sender, m.rcpts, m.subject, m.messageid, m.size,"
-        " m.spamscore, m.host_ip, m.processingserver, m.dlp, m.status, m.category, f.name"
-    )
-
-    @staticmethod
-    def _record(row: Sequence[Any]) -> dict[str, Any]:
-        """A quarantine search record, as GET /quarantine returns it."""
-        return {
-            "processingserver": row[12],
-            "date": quarantine_date(row[4]),
-            "subject": row[7],
-            "messageid": row[8],
-            "folder": row[16],
-            "size": str(row[9]),
-            "rcpts": row[6].split("\n") if row[6] else [],
-            "from": row[5],
-            "spamscore": row[10],
-            "guid": row[1],
-            "host_ip": row[11],
-            "localguid": f"{row[2]}:{row[3]}:{row[0]}",
-        }
-
-    @staticmethod
-    def _status_history(row: Sequence[Any]) -> list[dict[str, str]]:
-        if row[14]:
-            history: list[dict[str, str]] = json.loads(row[14])
-            return history
-        reason = {
-            "hipaa": "dlp.hipaa",
-            "pci": "dlp.pci",
-            "dlp": "dlp.incident",
-            "virus": "virus.virus",
-            "phish": "spam.phish",
-            "bulk": "spam.bulk",
-        }
-        return [
-            {
-                "user": "system",
-                "comment": "",
-                "id": "1",
-                "date": quarantine_date(row[4]),
-                "statusdesc": f"Quarantined by rule {reason.get(row[15], 'spam.spam')}",
-                "status": "quarantined",
-            }
-        ]
-
-    def _select_messages(self, where: str = "", params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        sql = f"SELECT {self._MESSAGE_COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id"
+    def _select_messages(
+        self, where: str = "", params: Sequence[Any] = (), limit: int | None = None
+    ) -> list[QuarantinedMessage]:
+        """Messages matching `where`, newest first (by date, then the most recently stored)."""
+        sql = f"SELECT {QuarantinedMessage.COLUMNS} FROM messages m JOIN folders f ON f.id = m.folder_id"
         if where:
             sql += " WHERE " + where
+        sql += " ORDER BY m.ts DESC, m.id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         with self._lock:
-            return self._conn.execute(sql + " ORDER BY m.ts DESC, m.id DESC", params).fetchall()
+            rows = self._conn.execute(sql, params).fetchall()
+        return [QuarantinedMessage.from_row(row) for row in rows]
 
     def messages(self, folder: str | None = None) -> list[dict[str, Any]]:
-        """Quarantined messages (of one folder, or all), newest first, as search records."""
-        if folder is None:
-            return [self._record(row) for row in self._select_messages()]
-        return [self._record(row) for row in self._select_messages("f.name = ?", (folder,))]
+        """Quarantined messages (of one folder, or all), newest first, as search records of the flavour."""
+        found = (
+            self._select_messages("f.name = ?", (folder,)) if folder is not None else self._select_messages()
+        )
+        return [message.record(self.flavour) for message in found]
 
     def get_message(self, localguid: str | None = None, guid: str | None = None) -> dict[str, Any] | None:
-        """One quarantined message by localguid (`folder_id:table_id:dbase_id`) or GUID; None if gone."""
-        row = self._find_row(localguid=localguid, guid=guid)
-        return self._record(row) if row else None
+        """One quarantined message by localguid (either flavour's) or GUID; None if gone."""
+        message = self._find(localguid=localguid, guid=guid)
+        return message.record(self.flavour) if message else None
 
-    def message_status(self, guid: str) -> list[dict[str, str]]:
+    def message_status(self, guid: str) -> list[dict[str, Any]]:
         """The status history of a quarantined message (as `messagestatus=t` shows it)."""
-        row = self._find_row(guid=guid)
-        if row is None:
+        message = self._find(guid=guid)
+        if message is None:
             raise NotFound(guid)
-        return self._status_history(row)
+        return message.status_history(self.flavour)
 
-    def _find_row(self, localguid: str | None = None, guid: str | None = None) -> tuple[Any, ...] | None:
+    def _find(self, localguid: str | None = None, guid: str | None = None) -> QuarantinedMessage | None:
+        if localguid and ":" not in localguid:
+            guid, localguid = localguid, None  # a GUID given as localguid (the cloud's form)
         if localguid:
             parts = localguid.split(":")
             if len(parts) != 3 or not all(part.isdigit() for part in parts):
@@ -412,7 +402,7 @@ class PPSBackend:
     def search_quarantine(
         self,
         *,
-        folder: str = "Quarantine",
+        folder: str = DEFAULT_FOLDER,
         sender: str | None = None,
         rcpt: str | None = None,
         subject: str | None = None,
@@ -420,8 +410,9 @@ class PPSBackend:
         end: datetime | None = None,
         messagestatus: bool = False,
         dlpviolation: str | None = None,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        """GET /quarantine: messages of `folder` matching every criterion given, newest first.
+        """GET /quarantine: messages of `folder` matching every criterion given, newest first, at most `limit`.
 
         `sender`/`rcpt` match an address that equals, starts with or ends with the value (so a domain
         matches too); `subject` matches when it contains the value; `*` is a wildcard in all three.
@@ -429,6 +420,8 @@ class PPSBackend:
         """
         if not (sender or rcpt or subject):
             raise InvalidArgument("at least one of from, rcpt, subject")
+        if limit is not None and not 1 <= limit <= MAX_QUARANTINE_LIMIT:
+            raise InvalidArgument("limit", f"1 to {MAX_QUARANTINE_LIMIT}")
         found = self._require_folder(folder, "folder")
         where = ["m.folder_id = ?"]
         params: list[Any] = [found["id"]]
@@ -451,12 +444,12 @@ class PPSBackend:
             where.append("m.ts <= ?")
             params.append(epoch(end))
         records = []
-        for row in self._select_messages(" AND ".join(where), params):
-            record = self._record(row)
+        for message in self._select_messages(" AND ".join(where), params, limit):
+            record = message.record(self.flavour)
             if messagestatus:
-                record["messagestatus"] = self._status_history(row)
+                record["messagestatus"] = message.status_history(self.flavour)
             if dlpviolation:
-                violations = json.loads(row[13]) if row[13] else []
+                violations = message.dlp_violations()
                 if dlpviolation == "details":
                     record["dlpviolation"] = violations
                 else:
@@ -486,25 +479,26 @@ class PPSBackend:
             ).fetchone()
             if row is None:
                 return None
-            if row[1] is None:
+            if row["gen_seed"] is None:
                 size = self._conn.execute(
-                    "SELECT COALESCE(SUM(length(data)), 0) FROM raw_chunks WHERE message_id = ?", (row[0],)
-                ).fetchone()[0]
-                return int(size), self._stored_chunks(row[0])
+                    "SELECT COALESCE(SUM(length(data)), 0) AS size FROM raw_chunks WHERE message_id = ?",
+                    (row["id"],),
+                ).fetchone()["size"]
+                return int(size), self._stored_chunks(row["id"])
         spec = RawSpec(
-            gen_seed=row[1],
-            ts=row[2],
-            sender=row[3],
-            rcpts=tuple(row[4].split("\n")),
-            subject=row[5],
-            messageid=row[6],
-            host_ip=row[7],
-            processingserver=row[8],
-            spamscore=row[9],
-            category=row[10],
-            attachments=tuple((name, int(nbytes)) for name, nbytes in json.loads(row[11])),
-            virus=row[12],
-            size=row[13],
+            gen_seed=row["gen_seed"],
+            ts=row["ts"],
+            sender=row["sender"],
+            rcpts=tuple(row["rcpts"].split("\n")),
+            subject=row["subject"],
+            messageid=row["messageid"],
+            host_ip=row["host_ip"],
+            processingserver=row["processingserver"],
+            spamscore=row["spamscore"],
+            category=row["category"],
+            attachments=tuple((name, int(nbytes)) for name, nbytes in json.loads(row["attachments"])),
+            virus=row["virus"],
+            size=row["size"],
         )
         raw = build_raw_message(spec)
         return len(raw), iter_chunks(raw, RAW_CHUNK)
@@ -521,7 +515,7 @@ class PPSBackend:
                     return
             if found is None:
                 return
-            yield bytes(found[0])
+            yield bytes(found["data"])
             seq += 1
 
     def raw_message(self, guid: str) -> bytes | None:
@@ -566,11 +560,13 @@ class PPSBackend:
                 raise TypeError(f"unknown message fields: {', '.join(sorted(fields))}")
             self._conn.execute("BEGIN")
             try:
-                cursor = self._conn.execute(
-                    "INSERT INTO messages (guid, folder_id, table_id, ts, sender, rcpts, subject, messageid, size,"
-                    " spamscore, host_ip, processingserver, category, attachments, virus, dlp, gen_seed)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                message_id = self._next_message_id()
+                self._conn.execute(
+                    "INSERT INTO messages (id, guid, folder_id, table_id, ts, sender, rcpts, subject, messageid,"
+                    " size, spamscore, host_ip, processingserver, category, attachments, virus, dlp, gen_seed)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
                     (
+                        message_id,
                         guid,
                         found["id"],
                         2 + (ts // 86400) % 7,
@@ -589,7 +585,6 @@ class PPSBackend:
                         json.dumps(dlp) if dlp else None,
                     ),
                 )
-                message_id = cursor.lastrowid
                 self._conn.executemany(
                     "INSERT INTO message_rcpts (message_id, rcpt) VALUES (?, ?)",
                     [(message_id, r) for r in rcpts],
@@ -660,8 +655,8 @@ class PPSBackend:
     ) -> list[dict[str, Any]]:
         """POST /quarantine: apply `action` to the messages, all or none; return the action-log entries.
 
-        `localguid` holds `folder_id:table_id:dbase_id` ids or GUIDs (cloud format), comma-separated
-        or as a list. Options are the request's other fields (`deletedfolder`, `scan`, `targetfolder`,
+        `localguid` holds `folder_id:table_id:dbase_id` ids or GUIDs (the cloud's form), comma-separated
+        or as a list; the cloud flavour takes GUIDs only. Options are the request's other fields (`deletedfolder`, `scan`, `targetfolder`,
         `to`, `from`, `headerfrom`, `subject`, `appendoldsubject`, `comment`, `brandtemplate`,
         `securitypolicy`), booleans as `t`/`f`. Raises `InvalidArgument(field)` and changes nothing when
         a field is wrong or a message is not in `folder`.
@@ -673,13 +668,14 @@ class PPSBackend:
             ids = split_list(localguid)
             if not ids:
                 raise InvalidArgument("localguid")
-            rows = []
+            found: dict[int, QuarantinedMessage] = {}
             for ident in ids:
-                row = self._find_row(localguid=ident) if ":" in ident else self._find_row(guid=ident)
-                if row is None or row[2] != source["id"]:
+                if self.flavour == CLOUD and ":" in ident:
+                    raise InvalidArgument("localguid", "the cloud quarantine takes the message GUID")
+                message = self._find(localguid=ident)
+                if message is None or message.folder_id != source["id"]:
                     raise InvalidArgument("localguid")
-                rows.append(row)
-            rows = list({row[0]: row for row in rows}.values())
+                found.setdefault(message.id, message)
             for name in BOOLEAN_FIELDS:
                 if name in options and options[name] not in ("t", "f"):
                     raise InvalidArgument(name)
@@ -705,14 +701,14 @@ class PPSBackend:
                     raise InvalidArgument("headerfrom")
                 if any(not ADDRESS_RE.match(address) for address in forward_to):
                     raise InvalidArgument("to")
-            return self._apply(action, source, destination, rows, forward_to, user, options)
+            return self._apply(action, source, destination, list(found.values()), forward_to, user, options)
 
     def _apply(
         self,
         action: str,
         source: dict[str, Any],
         destination: dict[str, Any] | None,
-        rows: Sequence[Sequence[Any]],
+        messages: Sequence[QuarantinedMessage],
         forward_to: list[str],
         user: str,
         options: Mapping[str, str],
@@ -731,10 +727,10 @@ class PPSBackend:
         conn = self._conn
         conn.execute("BEGIN")
         try:
-            for row in rows:
-                message_id, guid = row[0], row[1]
-                rcpts = row[6].split("\n") if row[6] else []
-                localguid = f"{row[2]}:{row[3]}:{row[0]}"
+            for message in messages:
+                message_id, guid = message.id, message.guid
+                rcpts = list(message.rcpts)
+                localguid = message.localguid(self.flavour)
                 moved_to = destination["name"] if destination is not None else None
                 if removes:
                     conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
@@ -742,7 +738,7 @@ class PPSBackend:
                     conn.execute("DELETE FROM raw_chunks WHERE message_id = ?", (message_id,))
                     conn.execute("UPDATE trace SET current_folder = '' WHERE \"GUID\" = ?", (guid,))
                 else:
-                    history = self._status_history(row)
+                    history = message.history()
                     text = f"{describe} by {user}"
                     if action == "forward":
                         text += " to " + (", ".join(forward_to) if forward_to else ", ".join(rcpts))
@@ -758,7 +754,7 @@ class PPSBackend:
                             "status": action,
                         }
                     )
-                    folder_id = destination["id"] if destination is not None else row[2]
+                    folder_id = destination["id"] if destination is not None else message.folder_id
                     conn.execute(
                         "UPDATE messages SET folder_id = ?, status = ? WHERE id = ?",
                         (folder_id, json.dumps(history), message_id),
@@ -766,14 +762,23 @@ class PPSBackend:
                     if moved_to:
                         conn.execute('UPDATE trace SET current_folder = ? WHERE "GUID" = ?', (moved_to, guid))
                 recipients = (forward_to or rcpts) if action in ("release", "forward", "resubmit") else []
-                logged = [now, action, user, source["name"], localguid, guid, row[7], json.dumps(recipients)]
-                logged += [moved_to, json.dumps(kept_options)]
+                logged = {
+                    "ts": now,
+                    "action": action,
+                    "user": user,
+                    "folder": source["name"],
+                    "localguid": localguid,
+                    "guid": guid,
+                    "subject": message.subject,
+                    "recipients": json.dumps(recipients),
+                    "moved_to": moved_to,
+                    "options": json.dumps(kept_options),
+                }
                 cursor = conn.execute(
-                    "INSERT INTO actions (ts, action, user, folder, localguid, guid, subject, recipients, moved_to,"
-                    " options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    logged,
+                    f"INSERT INTO actions ({', '.join(logged)}) VALUES ({', '.join('?' for _ in logged)})",
+                    tuple(logged.values()),
                 )
-                entries.append(self._action_entry([cursor.lastrowid, *logged]))
+                entries.append(self._action_entry({"id": cursor.lastrowid, **logged}))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -781,20 +786,20 @@ class PPSBackend:
         return entries
 
     @staticmethod
-    def _action_entry(row: Sequence[Any]) -> dict[str, Any]:
+    def _action_entry(row: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "id": row[0],
-            "time": quarantine_date(int(row[1])),
-            "timestamp": row[1],
-            "action": row[2],
-            "user": row[3],
-            "folder": row[4],
-            "localguid": row[5],
-            "guid": row[6],
-            "subject": row[7],
-            "recipients": json.loads(row[8]),
-            "moved_to": row[9],
-            "options": json.loads(row[10]),
+            "id": row["id"],
+            "time": quarantine_date(int(row["ts"])),
+            "timestamp": row["ts"],
+            "action": row["action"],
+            "user": row["user"],
+            "folder": row["folder"],
+            "localguid": row["localguid"],
+            "guid": row["guid"],
+            "subject": row["subject"],
+            "recipients": json.loads(row["recipients"]),
+            "moved_to": row["moved_to"],
+            "options": json.loads(row["options"]),
         }
 
     def actions(self, action: str | None = None) -> list[dict[str, Any]]:
@@ -818,8 +823,8 @@ class PPSBackend:
 
     # ---- smart search ---------------------------------------------------------------------------------
     @staticmethod
-    def _trace_record(row: Sequence[Any]) -> dict[str, Any]:
-        record = dict(zip(TRACE_FIELDS, row[2:], strict=True))
+    def _trace_record(row: sqlite3.Row) -> dict[str, Any]:
+        record: dict[str, Any] = {name: row[name] for name in TRACE_FIELDS}
         record["module_rules"] = json.loads(record["module_rules"])
         return record
 
@@ -925,34 +930,36 @@ class PPSBackend:
 
     # ---- end users ------------------------------------------------------------------------------------
     def endusers(self) -> list[dict[str, Any]]:
+        """Every end user, by uid."""
         with self._lock:
-            rows = self._conn.execute("SELECT data FROM endusers ORDER BY uid").fetchall()
-        return [json.loads(row[0]) for row in rows]
+            rows = self._conn.execute("SELECT data FROM endusers ORDER BY CAST(uid AS INTEGER)").fetchall()
+        return [json.loads(row["data"]) for row in rows]
 
     def get_enduser(self, ident: str) -> dict[str, Any]:
-        """The end user with this email address or uid; raises NotFound."""
+        """The end user with this email address (any case) or uid; raises NotFound."""
         with self._lock:
             row = self._conn.execute(
                 "SELECT data FROM endusers WHERE email = ? OR uid = ?", (ident, ident)
             ).fetchone()
         if row is None:
             raise NotFound("User not found")
-        user: dict[str, Any] = json.loads(row[0])
+        user: dict[str, Any] = json.loads(row["data"])
         return user
 
     def create_enduser(self, email: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """POST /enduser/{email}: a new user with the fields given; raises UserExists."""
         if not ADDRESS_RE.match(email):
             raise InvalidArgument("email")
         checked = self._enduser_fields(fields)
         with self._lock:
             if self._conn.execute("SELECT 1 FROM endusers WHERE email = ?", (email,)).fetchone():
                 raise UserExists("User already exists")
-            uid = str(1001 + self._conn.execute("SELECT COUNT(*) FROM endusers").fetchone()[0])
-            while self._conn.execute("SELECT 1 FROM endusers WHERE uid = ?", (uid,)).fetchone():
-                uid = str(int(uid) + 1)
+            highest = self._conn.execute(
+                "SELECT COALESCE(MAX(CAST(uid AS INTEGER)), ?) AS uid FROM endusers", (FIRST_ENDUSER_UID - 1,)
+            ).fetchone()["uid"]
             stamp = quarantine_date(int(time.time()))
             user: dict[str, Any] = {
-                "uid": uid,
+                "uid": str(int(highest) + 1),
                 "email": email,
                 "firstname": "",
                 "lastname": "",
@@ -970,12 +977,11 @@ class PPSBackend:
                 "attributes": {},
             }
             user.update(checked)
-            self._conn.execute(
-                "INSERT INTO endusers (email, uid, data) VALUES (?, ?, ?)", (email, uid, json.dumps(user))
-            )
+            self._store_enduser(user, new=True)
         return user
 
     def update_enduser(self, ident: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """PUT /enduser/{id}: the fields given replace the user's (lists whole, **assumed**); attributes merge."""
         checked = self._enduser_fields(fields)
         with self._lock:
             user = self.get_enduser(ident)
@@ -984,7 +990,7 @@ class PPSBackend:
             if attributes is not None:
                 user["attributes"] = {**user.get("attributes", {}), **attributes}
             user["lastmodified"] = quarantine_date(int(time.time()))
-            self._conn.execute("UPDATE endusers SET data = ? WHERE uid = ?", (json.dumps(user), user["uid"]))
+            self._store_enduser(user)
         return user
 
     def delete_enduser(self, ident: str) -> dict[str, Any]:
@@ -992,6 +998,15 @@ class PPSBackend:
             user = self.get_enduser(ident)
             self._conn.execute("DELETE FROM endusers WHERE uid = ?", (user["uid"],))
         return user
+
+    def _store_enduser(self, user: dict[str, Any], new: bool = False) -> None:
+        data = json.dumps({name: user[name] for name in ENDUSER_FIELDS})
+        if new:
+            self._conn.execute(
+                "INSERT INTO endusers (email, uid, data) VALUES (?, ?, ?)", (user["email"], user["uid"], data)
+            )
+        else:
+            self._conn.execute("UPDATE endusers SET data = ? WHERE uid = ?", (data, user["uid"]))
 
     @staticmethod
     def _enduser_fields(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import bisect
 import itertools
 import mimetypes
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
@@ -20,70 +20,18 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import TypeVar
 
+from pps_simulator.model import (
+    DAY,
+    ENDUSER_FIELDS,
+    FINAL_ACTIONS,
+    FOLDERS,
+    TRACE_FIELDS,
+    quarantine_date,
+    trace_date,
+)
+
 _T = TypeVar("_T")
 
-# Keys of a smart-search record: the `Proofpoint.SmartSearch.*` paths of the command spec, plus Duration.
-TRACE_FIELDS: tuple[str, ...] = (
-    "Rule_ID",
-    "Disposition_Action",
-    "Sendmail_Action",
-    "Attachment_Names",
-    "Recipients",
-    "SendmailRaw_Log",
-    "GUID",
-    "Date",
-    "Raw_Log",
-    "Sender_Host",
-    "Module_ID",
-    "Sender_IP_Address",
-    "Quarantine_Folder",
-    "QID",
-    "Quarantine_Rule",
-    "Spam_Score",
-    "country",
-    "TLS",
-    "Policy_Routes",
-    "current_folder",
-    "FID",
-    "module_rules",
-    "PE_Recipients",
-    "Virus_Names",
-    "Sendmail_Errorcode",
-    "FQIN",
-    "SMIME_Recipients",
-    "Agent",
-    "Subject",
-    "Final_Rule",
-    "Suborg",
-    "SMIME_Recipients_Signed",
-    "Message_Encrypted",
-    "Message_Split",
-    "Disposition_SmtpProfile",
-    "Sendmail_To",
-    "Sendmail_Stat",
-    "SID",
-    "Message_ID",
-    "Final_Action",
-    "Sender",
-    "Sendmail_To_Stat",
-    "Message_Size",
-    "Duration",
-)
-
-# (folder id, name, module type). Ids are what the first part of a localguid holds.
-FOLDERS: tuple[tuple[int, str, str], ...] = (
-    (4, "HIPAA", "dlp"),
-    (5, "PCI", "dlp"),
-    (6, "Quarantine", "spam"),
-    (7, "Spam", "spam"),
-    (8, "Phish", "spam"),
-    (9, "Virus", "spam"),
-    (10, "Bulk", "spam"),
-    (11, "Deleted Spam", "spam"),
-    (12, "Deleted Incidents", "dlp"),
-)
-
-FINAL_ACTIONS = ("accept", "continue", "discard", "redirect", "reject", "retry")
 FINAL_ACTION_WEIGHTS = tuple(itertools.accumulate((70, 4, 5, 4, 12, 5)))  # of delivered/rejected mail
 SEED_FOLDERS = (
     "Quarantine",
@@ -127,7 +75,6 @@ QUARANTINE_RULES = {  # category -> (module, rule) that quarantined it
 }
 ATTACHMENT_CHANCE = {"virus": 1.0, "phish": 0.5, "hipaa": 0.8, "pci": 0.7, "spam": 0.1, "bulk": 0.1}
 
-DAY = 86400
 SEED_WINDOW_DAYS = 30
 
 PROCESSING_SERVERS = ("pps-mta-01.example.com", "pps-mta-02.example.com", "pps-mta-03.example.com")
@@ -143,6 +90,56 @@ LAST_NAMES = (
     "hernandez", "lopez", "wilson", "anderson", "taylor", "thomas", "moore", "jackson", "martin", "lee",
     "chen", "tanaka", "patel", "hassan", "petrova", "silva", "rossi", "novak", "okafor", "schmidt",
 )  # fmt: skip
+FIRST_ENDUSER_UID = 1001
+MAX_SEED_ENDUSERS = 1000  # internal recipients made end users; the rest are unknown to /enduser
+# Always there, whatever the seed: users to try the end-user commands on.
+FIXED_ENDUSERS: tuple[dict[str, object], ...] = (
+    {
+        "email": "alice@example.com",
+        "firstname": "Alice",
+        "lastname": "Example",
+        "lastsignon": "",
+        "lastpasswordchange": "",
+        "creationsource": "ldap",
+        "suborg": "",
+        "type": 0,
+        "alias": ["alice.example@example.com"],
+        "groups": ["finance"],
+        "safelist": ["partner.example.net", "@example.org"],
+        "blocklist": ["deals-4u.test", "offers@cheap-offers.example"],
+        "attributes": {"department": "Finance"},
+    },
+    {
+        "email": "bob@example.com",
+        "firstname": "Bob",
+        "lastname": "Example",
+        "lastsignon": "",
+        "lastpasswordchange": "",
+        "creationsource": "admin",
+        "suborg": "",
+        "type": 0,
+        "alias": [],
+        "groups": ["engineering"],
+        "safelist": [],
+        "blocklist": [],
+        "attributes": {},
+    },
+    {
+        "email": "all-staff@example.com",
+        "firstname": "All",
+        "lastname": "Staff",
+        "lastsignon": "",
+        "lastpasswordchange": "",
+        "creationsource": "ldap",
+        "suborg": "",
+        "type": 1,
+        "alias": [],
+        "groups": [],
+        "safelist": [],
+        "blocklist": ["win-big.test"],
+        "attributes": {},
+    },
+)
 DEPARTMENTS = ("Finance", "HR", "Legal", "Engineering", "Sales", "Support", "Clinical", "Billing")
 
 PARTNER_DOMAINS = (
@@ -279,24 +276,6 @@ FILLER_LINE = 74  # characters; with CRLF a line is 76 bytes
 def new_guid(rng: random.Random) -> str:
     """A 32-character id in the URL-safe base64 alphabet, as PPS GUIDs look."""
     return base64.urlsafe_b64encode(rng.getrandbits(192).to_bytes(24, "big")).decode("ascii")
-
-
-_DAYS: dict[int, str] = {}
-
-
-def quarantine_date(ts: int) -> str:
-    """A quarantine `date` value, e.g. `2020-01-15 20:00:00` (UTC)."""
-    day, seconds = divmod(ts, DAY)
-    prefix = _DAYS.get(day)
-    if prefix is None:
-        prefix = _DAYS[day] = datetime.fromtimestamp(day * DAY, timezone.utc).strftime("%Y-%m-%d")
-    hours, seconds = divmod(seconds, 3600)
-    return f"{prefix} {hours:02d}:{seconds // 60:02d}:{seconds % 60:02d}"
-
-
-def trace_date(ts: int) -> str:
-    """A trace `Date` value, e.g. `2020-05-20 14:13:02 [UTC+0000]`."""
-    return quarantine_date(ts) + " [UTC+0000]"
 
 
 @dataclass
@@ -464,9 +443,13 @@ class SeedGenerator:
         return bound + between(self.rng, 64, 6000)
 
     # ---- records ------------------------------------------------------------------------------------
-    def quarantined(self, dbase_id: int) -> tuple[SeedMessage, dict[str, object]]:
+    def quarantined(
+        self, dbase_id: int, folder: str | None = None, ts: int | None = None
+    ) -> tuple[SeedMessage, dict[str, object]]:
+        """One quarantined message and its trace record; `folder` and `ts` fixed when given (arrivals)."""
         rng = self.rng
-        folder = weighted(rng, SEED_FOLDERS, SEED_FOLDER_WEIGHTS)
+        if folder is None:
+            folder = weighted(rng, SEED_FOLDERS, SEED_FOLDER_WEIGHTS)
         category = pick(rng, CATEGORIES_BY_FOLDER[folder])
         outbound = category in ("hipaa", "pci")
         if outbound:
@@ -497,7 +480,8 @@ class SeedGenerator:
                 }
                 for policy, rule, smartid in chosen
             ]
-        ts = self.timestamp()
+        if ts is None:
+            ts = self.timestamp()
         ip = self.sender_ip(outbound)
         server = pick(rng, PROCESSING_SERVERS)
         guid = new_guid(rng)
@@ -683,37 +667,63 @@ class SeedGenerator:
             )
         return record
 
-    def enduser(self, index: int) -> dict[str, object]:
+    def endusers(self, recipients: Mapping[str, Sequence[str]]) -> list[dict[str, object]]:
+        """The end users: the fixed demo users, then the internal recipients of the quarantined messages.
+
+        `recipients` maps each internal recipient (in order of first appearance) to the senders of the
+        quarantined mail it received, so some users already block a sender that reached them.
+        """
         rng = self.rng
-        first, last = pick(rng, FIRST_NAMES), pick(rng, LAST_NAMES)
-        email = f"{first}.{last}@{INTERNAL_DOMAINS[0]}"
-        created = self.now - between(rng, 30, 900) * DAY
-        return {
-            "uid": str(1001 + index),
-            "email": email,
-            "firstname": first.title(),
-            "lastname": last.title(),
-            "created": quarantine_date(created),
-            "lastmodified": quarantine_date(created + between(rng, 0, 20) * DAY),
-            "lastsignon": quarantine_date(self.now - between(rng, 1, 20) * DAY),
-            "lastpasswordchange": quarantine_date(created),
-            "creationsource": pick(rng, ("ldap", "admin", "api")),
-            "suborg": "",
-            "type": 0,
-            "alias": [f"{first[0]}{last}@{INTERNAL_DOMAINS[0]}"],
-            "groups": [pick(rng, DEPARTMENTS).lower()],
-            "safelist": [pick(rng, PARTNER_DOMAINS)],
-            "blocklist": [pick(rng, SPAM_DOMAINS)],
-            "attributes": {"department": pick(rng, DEPARTMENTS)},
-        }
+        users = [dict(user, created=quarantine_date(self.now - 400 * DAY)) for user in FIXED_ENDUSERS]
+        taken = {str(user["email"]) for user in users} | set(recipients)
+        for address, senders in itertools.islice(recipients.items(), MAX_SEED_ENDUSERS):
+            local, domain = address.split("@", 1)
+            first, _, last = local.partition(".")
+            created = self.now - between(rng, 30, 900) * DAY
+            alias = f"{first[0]}{last}@{domain}" if last else ""
+            safelist = [pick(rng, PARTNER_DOMAINS)] if rng.random() < 0.3 else []
+            blocklist: list[str] = []
+            if rng.random() < 0.25:
+                blocklist.append(pick(rng, senders) if rng.random() < 0.5 else pick(rng, SPAM_DOMAINS))
+            users.append(
+                {
+                    "uid": "",
+                    "email": address,
+                    "firstname": first.rstrip("0123456789").title(),
+                    "lastname": last.title(),
+                    "created": quarantine_date(created),
+                    "lastmodified": quarantine_date(created + between(rng, 0, 20) * DAY),
+                    "lastsignon": quarantine_date(self.now - between(rng, 1, 20) * DAY),
+                    "lastpasswordchange": quarantine_date(created),
+                    "creationsource": pick(rng, ("ldap", "ldap", "admin", "api")),
+                    "suborg": "",
+                    "type": 0,
+                    "alias": [alias] if alias and alias not in taken else [],
+                    "groups": [pick(rng, DEPARTMENTS).lower()],
+                    "safelist": safelist,
+                    "blocklist": blocklist,
+                    "attributes": {"department": pick(rng, DEPARTMENTS)},
+                }
+            )
+        for index, user in enumerate(users):
+            user["uid"] = str(FIRST_ENDUSER_UID + index)
+            user.setdefault("lastmodified", user["created"])
+        return [{name: user[name] for name in ENDUSER_FIELDS} for user in users]
 
     def generate(self, count: int, batch_size: int = 5000) -> Iterator[SeedData]:
         """The initial state in batches, so that a large one never sits in memory whole."""
         data = SeedData()
+        recipients: dict[str, list[str]] = {}
         for dbase_id in range(1, count + 1):
             message, record = self.quarantined(dbase_id)
             data.messages.append(message)
             data.trace.append(record)
+            for rcpt in message.rcpts:
+                if rcpt.rsplit("@", 1)[-1] in INTERNAL_DOMAINS:
+                    if rcpt in recipients:
+                        recipients[rcpt].append(message.sender)
+                    elif len(recipients) < MAX_SEED_ENDUSERS:
+                        recipients[rcpt] = [message.sender]
             if len(data.trace) >= batch_size:
                 yield data
                 data = SeedData()
@@ -722,12 +732,7 @@ class SeedGenerator:
             if len(data.trace) >= batch_size:
                 yield data
                 data = SeedData()
-        seen: set[object] = set()
-        for index in range(8):
-            user = self.enduser(index)
-            if user["email"] not in seen:
-                seen.add(user["email"])
-                data.endusers.append(user)
+        data.endusers.extend(self.endusers(recipients))
         yield data
 
 

@@ -17,6 +17,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from pps_simulator.app import DEFAULT_USERS, PPSApplication, RecordedRequest, RequestLog, User
 from pps_simulator.backend import PPSBackend
 from pps_simulator.faults import FaultRegistry
+from pps_simulator.model import ON_PREMISE
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -71,7 +72,7 @@ class PPSSimulator:
     `with PPSSimulator(db=':memory:', messages=300, seed=1, tls=True, port=0) as sim:` serves
     `sim.url` (no `/rest/v1`) until the block ends. `sim.ca_file` is the PEM of the CA that signed the
     server certificate (None with `tls=False`), `sim.backend` the state, `sim.requests` every API
-    request received, `sim.faults` the faults in force.
+    request received, `sim.faults` the faults in force. `flavour='cloud'` answers in the PoD shapes.
     """
 
     def __init__(
@@ -86,6 +87,7 @@ class PPSSimulator:
         users: dict[str, User] | None = None,
         verbose: bool = False,
         now: Any = None,
+        flavour: str = ON_PREMISE,
     ) -> None:
         if not is_loopback(host):
             raise ValueError(f"the simulator listens on loopback addresses only, not {host!r}")
@@ -93,7 +95,7 @@ class PPSSimulator:
         self.tls = tls
         self.verbose = verbose
         self.users = dict(users if users is not None else DEFAULT_USERS)
-        self.backend = PPSBackend(db, messages=messages, seed=seed, now=now)
+        self.backend = PPSBackend(db, messages=messages, seed=seed, now=now, flavour=flavour)
         self.faults = FaultRegistry()
         self.requests = RequestLog()
         self._stopping = threading.Event()
@@ -173,6 +175,11 @@ class PPSSimulator:
         self._ssl_context = context
 
     # ---- what callers read ----------------------------------------------------------------------------
+    @property
+    def flavour(self) -> str:
+        """`onprem` or `cloud`: the shapes the quarantine replies take."""
+        return self.backend.flavour
+
     @property
     def running(self) -> bool:
         return self._server is not None

@@ -27,6 +27,8 @@ def test_server_mode_prints_url_and_users_and_writes_the_ca(tmp_path: Path) -> N
             "--ca-out",
             str(ca),
             "--quiet",
+            "--flavour",
+            "cloud",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -49,6 +51,9 @@ def test_server_mode_prints_url_and_users_and_writes_the_ca(tmp_path: Path) -> N
             timeout=10,
         )
         assert reply.status_code == 200
+        record = reply.json()["records"][0]
+        assert record["localguid"] == record["guid"] and isinstance(record["size"], int)  # --flavour cloud
+        assert "cloud replies" in text
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
