@@ -2,13 +2,15 @@
 
 from xsoar_deploy.deployment import DeployResult, InstanceRequest, deploy
 from xsoar_deploy.errors import DeployFailed, UsageRefused
-from xsoar_deploy.server import ServerSettings, TestModuleOutcome, XsoarServer
-from xsoar_deploy.unified import UnifiedIntegration, find_unified_yaml
+from xsoar_deploy.server import ServerAbout, ServerSettings, TestModuleOutcome, XsoarServer
+from xsoar_deploy.unified import IntegrationBuilds, UnifiedIntegration, find_unified_yaml
 
 __all__ = [
     "DeployFailed",
     "DeployResult",
     "InstanceRequest",
+    "IntegrationBuilds",
+    "ServerAbout",
     "ServerSettings",
     "TestModuleOutcome",
     "UnifiedIntegration",

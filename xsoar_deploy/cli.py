@@ -25,7 +25,7 @@ from xsoar_deploy.server import (
     ServerSettings,
     XsoarServer,
 )
-from xsoar_deploy.unified import UnifiedIntegration, find_unified_yaml
+from xsoar_deploy.unified import MARKETPLACES, IntegrationBuilds
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -35,6 +35,7 @@ EPILOG = f"""\
 examples:
   export DEMISTO_BASE_URL=https://xsoar.example.com DEMISTO_API_KEY=...
   python -m xsoar_deploy
+  python -m xsoar_deploy --integration xsoar=build/unified/xsoar/integration-ProofpointPPSREST.yml
   python -m xsoar_deploy --instance pps-prod --config instance.yml
   python -m xsoar_deploy --skip-upload --instance pps-lab --config instance.yml \\
       --param url=https://pps.example.com:10000 --param unsecure=true
@@ -47,6 +48,9 @@ environment:
   PPS_URL, PPS_USERNAME, PPS_PASSWORD, PPS_UNSECURE, PPS_PROXY, PPS_TIMEOUT: instance parameters,
       as for `python -m warroom`
 
+The server's version is read first (GET /about): XSOAR 6 takes the xsoar build, XSOAR 8 the
+xsoar_saas build and XSIAM the marketplacev2 build, as demisto-sdk maps them. Nothing is uploaded when
+the server has another integration with this one's ID or name; sharing command names is a warning.
 Instance parameters: the integration's defaults (or, on an update, the instance's current values),
 then PPS_* variables, then the --config file, then --param flags.
 Exit status: 0 done (test-module passed), 1 XSOAR refused a step or test-module failed,
@@ -66,8 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--integration",
+        action="append",
+        default=[],
+        metavar="[MARKETPLACE=]PATH",
+        help=(
+            "the unified integration YAML built for MARKETPLACE (repeatable: one per marketplace), or "
+            "without MARKETPLACE= one for any server. Marketplaces: " + ", ".join(MARKETPLACES)
+        ),
+    )
+    parser.add_argument(
+        "--build-dir",
         type=Path,
-        help="the unified integration YAML (default: the one under build/unified/)",
+        metavar="DIR",
+        help=(
+            "where the builds are, one folder per marketplace (DIR/xsoar/, DIR/xsoar_saas/, "
+            "DIR/marketplacev2/); a YAML in DIR itself is the xsoar build (default: build/unified/)"
+        ),
     )
     parser.add_argument("--url", help="the XSOAR server's URL (default: $DEMISTO_BASE_URL)")
     parser.add_argument("--auth-id", help="XSOAR 8 API key id (default: $DEMISTO_API_KEY_ID)")
@@ -159,7 +177,9 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str], console: Console)
     if args.instance is not None and not args.instance.strip():
         raise UsageRefused("--instance needs a name")
 
-    integration = UnifiedIntegration.load(args.integration or find_unified_yaml())
+    builds = IntegrationBuilds.from_arguments(args.integration, args.build_dir)
+    # Every build has the same parameters: any one checks them before a request is made.
+    integration = builds.any()
     instance_request = None
     if args.instance is not None:
         params = merge_params(
@@ -192,7 +212,9 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str], console: Console)
         console.detail(
             f"XSOAR API at {server.api_url}" + (f", key id {settings.auth_id}" if settings.auth_id else "")
         )
-        result = deploy(server, integration, instance_request, upload=not args.skip_upload, say=console.say)
+        result = deploy(
+            server, builds, instance_request, upload=not args.skip_upload, say=console.say, warn=console.error
+        )
 
     if result.test is not None and not result.test.success:
         name = (result.instance or {}).get("name")

@@ -10,8 +10,10 @@ from xsoar_deploy.errors import DeployFailed, UsageRefused
 from xsoar_deploy.parameters import PARAM_TYPE_CHECKBOX, check_param_names, instance_value
 from xsoar_deploy.unified import UnifiedIntegration
 
-# The server takes version -1 as "no version to check": how a new instance is saved.
-NEW_INSTANCE_VERSION = -1
+# A new instance is saved with version 0, as demisto-sdk saves one; an update sends the version it read.
+NEW_INSTANCE_VERSION = 0
+# The pack this integration ships in: a configuration of the same ID from this pack is an earlier upload.
+PACK_ID = "ProofpointPPSREST"
 # Settings of an existing instance that a redeploy keeps rather than resets.
 KEPT_ON_UPDATE = (
     "engine",
@@ -37,11 +39,43 @@ def find_configuration(search: Mapping[str, Any], integration: UnifiedIntegratio
     )
 
 
-def find_instance(search: Mapping[str, Any], instance_name: str) -> dict[str, Any] | None:
-    for instance in search.get("instances") or []:
-        if isinstance(instance, Mapping) and instance.get("name") == instance_name:
-            return dict(instance)
-    return None
+def clashing_configurations(
+    search: Mapping[str, Any], integration: UnifiedIntegration
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """What on the server stands in the way of this integration, before it is uploaded.
+
+    Returns the integrations that hold its ID or name without being an earlier upload of it (a
+    system integration, or one from another pack: the server refuses to overwrite those), and the
+    other integrations that answer some of its commands, with those commands.
+    """
+    own_commands = set(integration.commands)
+    holders: list[dict[str, Any]] = []
+    shared_commands: dict[str, list[str]] = {}
+    for configuration in search.get("configurations") or []:
+        if not isinstance(configuration, Mapping):
+            continue
+        same_id = configuration.get("id") == integration.id
+        same_name = configuration.get("name") == integration.name
+        if same_id or same_name:
+            earlier_upload = (
+                same_id
+                and same_name
+                and not configuration.get("system")
+                and configuration.get("packID") in (None, "", PACK_ID)
+            )
+            if not earlier_upload:
+                holders.append(dict(configuration))
+            continue
+        script = configuration.get("integrationScript") or {}
+        commands = {
+            str(command.get("name"))
+            for command in (script.get("commands") if isinstance(script, Mapping) else None) or []
+            if isinstance(command, Mapping)
+        }
+        common = sorted(commands & own_commands)
+        if common:
+            shared_commands[str(configuration.get("display") or configuration.get("name"))] = common
+    return holders, shared_commands
 
 
 def build_instance(

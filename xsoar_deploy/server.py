@@ -20,9 +20,16 @@ BASE_URL_VARIABLE = "DEMISTO_BASE_URL"
 # demisto-py reads the first two; XSOAR_AUTH_ID is this project's name for the same XSOAR 8 key id.
 AUTH_ID_VARIABLES = ("DEMISTO_API_KEY_ID", "XSIAM_AUTH_ID", "XSOAR_AUTH_ID")
 DEFAULT_TIMEOUT = 120
-# Search pages hold this many instances; a server with more would need paging.
-SEARCH_PAGE_SIZE = 1000
+# Instances are searched page by page, this many at a time.
+SEARCH_PAGE_SIZE = 100
+# A server that ignores `page` answers every page alike; past this many pages the search stops.
+SEARCH_MAX_PAGES = 1000
 _MESSAGE_LIMIT = 2000
+# Marketplaces, as `demisto-sdk prepare-content -mp` names them and as demisto-sdk's clients map servers.
+MARKETPLACE_XSOAR = "xsoar"
+MARKETPLACE_XSOAR_SAAS = "xsoar_saas"
+MARKETPLACE_XSIAM = "marketplacev2"
+MARKETPLACE_PLATFORM = "platform"
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,15 @@ class ServerSettings:
         found_auth_id = auth_id or next(
             (environ[name] for name in AUTH_ID_VARIABLES if environ.get(name)), None
         )
+        if advanced_key and not found_auth_id:
+            # Without it demisto-py would not sign requests with the key but try to log in with a
+            # username and password, over the network, while the client is being built.
+            raise UsageRefused(
+                f"{ADVANCED_API_KEY_VARIABLE} holds an advanced API key, which XSOAR 8 and XSIAM accept "
+                f"only with the key's ID: set {AUTH_ID_VARIABLES[0]} (or {', '.join(AUTH_ID_VARIABLES[1:])}) "
+                "or pass --auth-id. The ID is in the ID column of the key's row under "
+                "Settings > Configurations > API Keys"
+            )
         return cls(
             base_url=base_url.rstrip("/"),
             api_key=api_key,
@@ -75,6 +91,39 @@ class ServerSettings:
             ca_file=ca_file,
             timeout=timeout,
         )
+
+
+@dataclass(frozen=True)
+class ServerAbout:
+    """What `GET /about` says about the server, and the marketplace whose build it takes."""
+
+    version: str
+    product_mode: str = ""
+    deployment_mode: str = ""
+
+    @property
+    def major_version(self) -> int:
+        head = self.version.split(".", 1)[0]
+        return int(head) if head.isdigit() else 0
+
+    @property
+    def product(self) -> str:
+        if self.product_mode == "xsiam":
+            return "XSIAM"
+        if self.product_mode == "platform":
+            return "Cortex platform"
+        return f"XSOAR {self.major_version}" if self.major_version else "XSOAR"
+
+    @property
+    def marketplace(self) -> str:
+        """As demisto-sdk's clients decide: XSIAM takes marketplacev2, XSOAR 8 xsoar_saas, XSOAR 6 xsoar."""
+        if self.product_mode == "xsiam":
+            return MARKETPLACE_XSIAM
+        if self.product_mode == "platform":
+            return MARKETPLACE_PLATFORM
+        if self.major_version >= 8:
+            return MARKETPLACE_XSOAR_SAAS
+        return MARKETPLACE_XSOAR
 
 
 @dataclass(frozen=True)
@@ -89,6 +138,8 @@ class XsoarServer:
     def __init__(self, settings: ServerSettings, trace: Callable[[str], None] | None = None) -> None:
         self._settings = settings
         self._trace = trace or (lambda _text: None)
+        if settings.advanced_key and not settings.auth_id:
+            raise UsageRefused("An advanced API key needs its key ID (--auth-id)")  # see from_environment
         try:
             # debug stays off: demisto-py's debug mode prints every request header, the API key included.
             self._client = demisto_client.configure(
@@ -121,19 +172,52 @@ class XsoarServer:
         )
         _unwrap_reply("upload the integration", reply)
 
-    def search_integrations(self) -> dict[str, Any]:
-        """`POST /settings/integration/search`: the integrations' `configurations` and their `instances`."""
+    def about(self) -> ServerAbout:
+        """`GET /about`: the server's version and product, read before anything is uploaded."""
+        reply = self._request("read the server's version", "GET", "/about", None)
+        if not isinstance(reply, dict) or not reply.get("demistoVersion"):
+            raise DeployFailed(
+                f"XSOAR at {self.api_url} did not say its version (GET /about): is this the API URL? "
+                "XSOAR 8 and XSIAM serve it at https://api-<your tenant>, with the key's ID"
+            )
+        return ServerAbout(
+            version=str(reply["demistoVersion"]),
+            product_mode=str(reply.get("productMode") or ""),
+            deployment_mode=str(reply.get("deploymentMode") or ""),
+        )
+
+    def search_integrations(self, page: int = 0, size: int = SEARCH_PAGE_SIZE) -> dict[str, Any]:
+        """`POST /settings/integration/search`: the integrations' `configurations` and one page of `instances`."""
         reply = self._request(
             "list the integrations and instances",
             "POST",
             "/settings/integration/search",
-            {"size": SEARCH_PAGE_SIZE},
+            {"page": page, "size": size},
         )
         if not isinstance(reply, dict):
             raise DeployFailed(
                 f"XSOAR answered the integration search with {type(reply).__name__}, not an object"
             )
         return reply
+
+    def find_instance(self, name: str) -> dict[str, Any] | None:
+        """The instance called `name`, searched page by page until found or the pages run out."""
+        seen: set[str] = set()
+        for page in range(SEARCH_MAX_PAGES):
+            instances = [
+                item
+                for item in self.search_integrations(page).get("instances") or []
+                if isinstance(item, Mapping)
+            ]
+            for instance in instances:
+                if instance.get("name") == name:
+                    return dict(instance)
+            new_ids = {str(item.get("id")) for item in instances} - seen
+            # A short page is the last; a page of instances already seen means the server ignores paging.
+            if len(instances) < SEARCH_PAGE_SIZE or not new_ids:
+                return None
+            seen |= new_ids
+        return None
 
     def save_instance(self, instance: Mapping[str, Any]) -> dict[str, Any]:
         """`PUT /settings/integration`: creates the instance (no id) or updates it (its id and version)."""

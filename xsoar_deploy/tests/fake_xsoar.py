@@ -1,12 +1,17 @@
-"""A stand-in for the XSOAR endpoints the deploy command calls: it records requests and answers like XSOAR.
+"""A stand-in for the XSOAR endpoints the deploy command calls: it records requests and answers as
+XSOAR 6, XSOAR 8 or XSIAM does (`kind`).
 
 State: the integrations' configurations (built from uploaded YAMLs as the server builds them) and the
-instances saved. Every request must carry the API key in `Authorization`; with `auth_id` (XSOAR 8)
-the paths sit under `/xsoar` and `x-xdr-auth-id` must carry the key id.
+instances saved. XSOAR 6 takes a standard key as is in `Authorization`. XSOAR 8 and XSIAM serve the
+API under `/xsoar` and want the key's id in `x-xdr-auth-id`; an advanced key (`advanced=True`) is
+never sent: each request carries a nonce, a timestamp and `Authorization` = sha256(key + nonce +
+timestamp). `/about` tells the version and product as each server does; the integration search
+pages its instances by `page` and `size`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import ssl
@@ -35,6 +40,43 @@ OTHER_CONFIGURATION: dict[str, Any] = {
 }
 
 
+# What GET /about answers on each kind of server (the fields demisto-sdk reads).
+ABOUT: dict[str, dict[str, str]] = {
+    "xsoar6": {"demistoVersion": "6.14.0", "buildNum": "1203598"},
+    "xsoar8": {"demistoVersion": "8.9.0", "productMode": "xsoar", "deploymentMode": "saas"},
+    "xsiam": {"demistoVersion": "8.9.0", "productMode": "xsiam", "deploymentMode": "saas"},
+}
+# The official integration, as a server with the official Proofpoint pack lists it.
+OFFICIAL_PROOFPOINT_CONFIGURATION: dict[str, Any] = {
+    "id": "Proofpoint Protection Server v2",
+    "name": "Proofpoint Protection Server v2",
+    "display": "Proofpoint Protection Server v2",
+    "category": "Email",
+    "version": 1,
+    "system": False,
+    "packID": "ProofpointProtectionServer",
+    "configuration": [
+        {
+            "name": "url",
+            "display": "Server URL",
+            "type": 0,
+            "required": True,
+            "defaultValue": "",
+            "hidden": False,
+        },
+    ],
+    "integrationScript": {
+        "type": "python",
+        "subtype": "python3",
+        "commands": [
+            {"name": "proofpoint-pps-smart-search"},
+            {"name": "proofpoint-pps-list-quarantined-messages"},
+            {"name": "proofpoint-pps-release-message"},
+        ],
+    },
+}
+
+
 class QuietRequestHandler(WSGIRequestHandler):
     """No access log on stderr: the requests are recorded instead."""
 
@@ -56,12 +98,21 @@ class FakeXsoar:
         self,
         api_key: str,
         *,
+        kind: str = "xsoar6",
         auth_id: str | None = None,
+        advanced: bool = False,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        if kind not in ABOUT:
+            raise ValueError(f"kind must be one of {sorted(ABOUT)}")
+        if (kind != "xsoar6" or advanced) and not auth_id:
+            raise ValueError("XSOAR 8, XSIAM and advanced keys need an auth_id")
         self.api_key = api_key
+        self.kind = kind
         self.auth_id = auth_id
-        self.prefix = "/xsoar" if auth_id else ""
+        self.advanced = advanced
+        self.prefix = "" if kind == "xsoar6" else "/xsoar"
+        self.about = dict(ABOUT[kind])
         self._ssl_context = ssl_context
         self.requests: list[RecordedRequest] = []
         self.configurations: list[dict[str, Any]] = [json.loads(json.dumps(OTHER_CONFIGURATION))]
@@ -132,15 +183,25 @@ class FakeXsoar:
             response = self._answer(recorded)
         return response(environ, start_response)
 
+    def _authorized(self, request: RecordedRequest) -> bool:
+        authorization = request.headers.get("Authorization")
+        if self.advanced:
+            nonce = request.headers.get("X-Xdr-Nonce", "")
+            timestamp = request.headers.get("X-Xdr-Timestamp", "")
+            expected = hashlib.sha256(f"{self.api_key}{nonce}{timestamp}".encode()).hexdigest()
+            return bool(nonce and timestamp) and authorization == expected
+        return authorization == self.api_key
+
     def _answer(self, request: RecordedRequest) -> Response:
-        if request.headers.get("Authorization") != self.api_key:
+        if not self._authorized(request):
             return _error(401, "Unauthorized", "the API key is missing or wrong")
         if self.auth_id and request.headers.get("X-Xdr-Auth-Id") != self.auth_id:
-            return _error(401, "Unauthorized", "the API key id is missing or wrong")
+            return _error(401, "Unauthorized", "Public API request unauthorized")
         if not request.path.startswith(self.prefix + "/"):
             return _error(404, "Not Found", f"no such path {request.path}")
         route = (request.method, request.path.removeprefix(self.prefix))
         handlers: dict[tuple[str, str], Callable[[RecordedRequest], Response]] = {
+            ("GET", "/about"): lambda _request: _json(self.about),
             ("POST", "/settings/integration-conf/upload"): self._upload,
             ("POST", "/settings/integration/search"): self._search,
             ("PUT", "/settings/integration"): self._save_instance,
@@ -166,14 +227,20 @@ class FakeXsoar:
             return _error(400, "Bad Request", "integration script is empty")
         configuration = _configuration_from_yaml(document)
         known = [item for item in self.configurations if item["id"] == configuration["id"]]
+        if known and (known[0].get("system") or known[0].get("packID")):
+            # As the server answers an upload over an integration that a pack installed.
+            return _error(400, "Bad Request", f"Cannot override system integration {configuration['id']}")
         if known:
             configuration["version"] = known[0]["version"] + 1
             self.configurations.remove(known[0])
         self.configurations.append(configuration)
         return _json(configuration)
 
-    def _search(self, _request: RecordedRequest) -> Response:
-        return _json({"configurations": self.configurations, "instances": self.instances, "engines": {}})
+    def _search(self, request: RecordedRequest) -> Response:
+        body = request.json if isinstance(request.json, dict) else {}
+        page, size = int(body.get("page") or 0), int(body.get("size") or len(self.instances) or 1)
+        instances = self.instances[page * size : (page + 1) * size]
+        return _json({"configurations": self.configurations, "instances": instances, "engines": {}})
 
     def _save_instance(self, request: RecordedRequest) -> Response:
         body = request.json

@@ -53,8 +53,12 @@ def test_upload_sends_the_unified_yaml_byte_for_byte(
     assert code == (INTEGRATION_DIR / "ProofpointProtectionServerV2.py").read_text(encoding="utf-8")
     assert "def main()" in code
     assert upload.headers["Authorization"] == API_KEY
-    # Without --instance nothing else is asked of the server.
-    assert [request.path for request in xsoar.requests] == ["/settings/integration-conf/upload"]
+    # Without --instance nothing else is asked of the server than its version and what it has installed.
+    assert [(request.method, request.path) for request in xsoar.requests] == [
+        ("GET", "/about"),
+        ("POST", "/settings/integration/search"),
+        ("POST", "/settings/integration-conf/upload"),
+    ]
     assert "Uploaded the integration 'Proofpoint PPS REST'" in run.out
     assert_no_secret(run.out, run.err)
 
@@ -69,7 +73,10 @@ def test_creates_an_instance_with_the_parameters_and_runs_test_module(
 
     assert run.exit_code == 0, run.err
     assert [(request.method, request.path) for request in xsoar.requests] == [
+        ("GET", "/about"),
+        ("POST", "/settings/integration/search"),
         ("POST", "/settings/integration-conf/upload"),
+        ("POST", "/settings/integration/search"),
         ("POST", "/settings/integration/search"),
         ("PUT", "/settings/integration"),
         ("POST", "/settings/integration/test"),
@@ -80,7 +87,8 @@ def test_creates_an_instance_with_the_parameters_and_runs_test_module(
     assert body["name"] == INSTANCE
     assert body["brand"] == INTEGRATION_ID
     assert body["id"] == ""
-    assert body["version"] == -1
+    # As demisto-sdk creates an instance.
+    assert body["version"] == 0
     assert body["enabled"] == "true"
     assert body["configuration"]["id"] == INTEGRATION_ID
     data = data_by_name(body)
@@ -160,7 +168,7 @@ def test_updates_an_existing_instance_keeping_the_values_not_given(
     )  # fmt: skip
 
     assert run.exit_code == 0, run.err
-    assert xsoar.requests_to("POST", "/settings/integration-conf/upload") == [xsoar.requests[0]]
+    assert len(xsoar.requests_to("POST", "/settings/integration-conf/upload")) == 1
     [saved] = xsoar.requests_to("PUT", "/settings/integration")
     body = saved.json
     assert (body["id"], body["version"]) == (existing["id"], 4)
@@ -286,7 +294,7 @@ def test_a_wrong_api_key_is_reported_without_printing_either_key(
     run = run_deploy(["--integration", str(unified_yaml)], {**xsoar_env, "DEMISTO_API_KEY": wrong_key})
 
     assert run.exit_code == 1
-    assert "XSOAR refused to upload the integration: HTTP 401" in run.err
+    assert "XSOAR refused to read the server's version: HTTP 401" in run.err
     assert "the API key is missing or wrong" in run.err
     assert wrong_key not in run.out + run.err
     assert xsoar.requests[0].headers["Authorization"] == wrong_key
@@ -323,11 +331,11 @@ def test_without_url_or_key_nothing_is_sent(xsoar: FakeXsoar, unified_yaml: Path
 
 
 def test_xsoar_8_requests_carry_the_key_id_under_the_xsoar_path(unified_yaml: Path, tmp_path: Path):
-    with FakeXsoar(API_KEY, auth_id="17") as xsoar8:
+    with FakeXsoar(API_KEY, kind="xsoar8", auth_id="17") as xsoar8:
         run = run_deploy(
             [
                 "--integration",
-                str(unified_yaml),
+                f"xsoar_saas={unified_yaml}",
                 "--instance",
                 INSTANCE,
                 "--config",
@@ -338,7 +346,10 @@ def test_xsoar_8_requests_carry_the_key_id_under_the_xsoar_path(unified_yaml: Pa
 
     assert run.exit_code == 0, run.err
     assert [request.path for request in xsoar8.requests] == [
+        "/xsoar/about",
+        "/xsoar/settings/integration/search",
         "/xsoar/settings/integration-conf/upload",
+        "/xsoar/settings/integration/search",
         "/xsoar/settings/integration/search",
         "/xsoar/settings/integration",
         "/xsoar/settings/integration/test",
@@ -412,7 +423,7 @@ def test_an_error_inside_a_successful_reply_fails_the_upload(
         "XSOAR could not upload the integration: the integration id is taken by a system integration"
         in run.err
     )
-    assert xsoar.requests_to("POST", "/settings/integration/search") == []
+    assert xsoar.requests_to("PUT", "/settings/integration") == []
 
 
 def test_a_broken_config_file_is_refused_without_quoting_its_password(

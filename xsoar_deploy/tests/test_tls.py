@@ -40,7 +40,7 @@ def test_an_untrusted_certificate_is_refused(tls_xsoar: FakeXsoar, unified_yaml:
     run = run_deploy(["--integration", str(unified_yaml)], environ)
 
     assert run.exit_code == 1
-    assert "Cannot upload the integration: the TLS connection to" in run.err
+    assert "Cannot read the server's version: the TLS connection to" in run.err
     assert "--ca-cert FILE" in run.err and "--insecure" in run.err
     assert tls_xsoar.requests == []
     assert API_KEY not in run.out + run.err
