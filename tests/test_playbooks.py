@@ -352,6 +352,12 @@ def test_triage_acts_on_this_incidents_message(playbooks: dict[str, dict[str, An
             "local_guid": {"simple": "${incident.proofpointppslocalguid}"},
         }
     assert "proofpoint-pps-sender-summary" in calls and "closeInvestigation" in calls
+    # A message too large to download, or no sender to summarise, must not stop the analyst's decision;
+    # a failed release or delete must not be recorded as done.
+    assert calls["proofpoint-pps-download-message"].get("continueonerror") is True
+    assert calls["proofpoint-pps-sender-summary"].get("continueonerror") is True
+    assert not calls["proofpoint-pps-release-message"].get("continueonerror")
+    assert not calls["proofpoint-pps-delete-message"].get("continueonerror")
     decision = next(task for task in tasks if task["type"] == "condition" and not task.get("conditions"))
     assert set(decision["nexttasks"]) == {"Release", "Delete", "Leave in quarantine"}
 
