@@ -573,6 +573,11 @@ def test_the_mapper_fills_every_field_from_the_record(quarantine_record: dict[st
     assert "," in mapped["emailto"], "the record under test should have several recipients"
 
 
+def test_fetched_incidents_go_through_the_mapper() -> None:
+    """Without the integration naming it, an instance maps nothing and the incident's fields stay empty."""
+    assert load_yaml(INTEGRATION_YML).get("defaultmapperin") == mapper()["id"] == MAPPER_NAME
+
+
 def test_the_layout_shows_every_field_with_the_message(field_cli_names: set[str]) -> None:
     (layout,) = [load_json(path) for path in (ROOT / "Layouts").glob("*.json")]
     shown = {
