@@ -7,11 +7,11 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
 
 import requests
@@ -62,7 +62,11 @@ DEFAULT_START_TIME = "24 hours"
 
 SMART_SEARCH_ACTIONS = ("accept", "continue", "discard", "redirect", "reject", "retry")
 DEFAULT_LIMIT = 100
-MAX_LIMIT = 10000
+SMART_SEARCH_MAX_LIMIT = 10000
+# The quarantine search's own ceiling for its limit parameter.
+QUARANTINE_MAX_LIMIT = 1000
+DEFAULT_FOLDER = "Quarantine"
+MAX_FOLDERS = 20
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_MAX_DOWNLOAD_MB = 150
@@ -77,6 +81,7 @@ BACKOFF_BASE_SECONDS = 0.5
 
 # Batch actions run a few ids at a time: enough to hide latency, not enough to flood the appliance.
 ACTION_CONCURRENCY = 5
+FOLDER_CONCURRENCY = 4
 
 MODULE_PSS = "pss"
 MODULE_QUARANTINE = "Quarantine"
@@ -479,6 +484,29 @@ class Client(BaseClient):
         return text
 
 
+Item = TypeVar("Item")
+Outcome = TypeVar("Outcome")
+
+
+def runtime_in_debug_mode() -> bool:
+    """True when the command runs with debug-mode=true (runtime spec §9)."""
+    return bool(getattr(demisto, "is_debug", False))
+
+
+def map_concurrently(function: Callable[[Item], Outcome], items: Sequence[Item], bound: int) -> list[Outcome]:
+    """function(item) for every item, results in the items' order, at most `bound` running at once.
+
+    Every concurrent part of the integration goes through here. In debug mode the runtime logs each
+    HTTP exchange from whichever thread made it, through an unlocked buffer onto the server's protocol
+    stream: concurrent requests would interleave and garble it, so they run one at a time, in this thread.
+    """
+    workers = 1 if runtime_in_debug_mode() else min(bound, len(items))
+    if workers <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, items))
+
+
 def debug_log(message: str) -> None:
     # The server's demisto object talks over stdin/stdout and is not safe to call from worker threads.
     if threading.current_thread() is threading.main_thread():
@@ -588,15 +616,15 @@ def parse_time_range(args: dict[str, Any], now: datetime | None = None) -> tuple
     return start, end
 
 
-def parse_limit(args: dict[str, Any]) -> int:
+def parse_limit(args: dict[str, Any], maximum: int) -> int:
     value = args.get("limit")
     if value is None or str(value).strip() == "":
         return DEFAULT_LIMIT
-    accepted = f"Use a whole number from 1 to {MAX_LIMIT}."
+    accepted = f"Use a whole number from 1 to {maximum}."
     if isinstance(value, bool) or not re.fullmatch(r"\s*\d+\s*", str(value)):
         raise refuse("limit", value, accepted)
     limit = int(str(value))
-    if not 1 <= limit <= MAX_LIMIT:
+    if not 1 <= limit <= maximum:
         raise refuse("limit", value, accepted)
     return limit
 
@@ -704,6 +732,36 @@ def parse_folder(args: dict[str, Any], name: str, required: bool = False) -> str
     return text
 
 
+def parse_folder_list(args: dict[str, Any], name: str) -> list[str]:
+    """Several folders, comma-separated or as a JSON array (a folder name may hold a comma there)."""
+    value = args.get(name)
+    if isinstance(value, list):
+        items: list[Any] = value
+    else:
+        text = optional_text(args, name) or ""
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, list) or not all(isinstance(item, str) for item in parsed):
+                raise refuse(
+                    name,
+                    text,
+                    'Use folder names separated by commas or a JSON array, e.g. ["Quarantine", "Spam"].',
+                )
+            items = parsed
+        else:
+            items = text.split(",")
+    folders = list(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+    for folder in folders:
+        if len(folder) > 255:
+            raise refuse(name, folder, "A folder name has at most 255 characters.")
+    if len(folders) > MAX_FOLDERS:
+        raise refuse(name, ",".join(folders), f"Give at most {MAX_FOLDERS} folders.")
+    return folders or [DEFAULT_FOLDER]
+
+
 def parse_message_guid(args: dict[str, Any], names: tuple[str, ...]) -> str | None:
     """Returns the first of `names` that is given; all given ones must agree."""
     given = {name: text for name in names if (text := optional_text(args, name)) is not None}
@@ -806,7 +864,7 @@ def smart_search_command(client: Client, args: dict[str, Any]) -> CommandResults
         "subject": optional_text(args, "subject"),
         "guid": parse_message_guid(args, ("guid",)),
         "hdr_mid": optional_text(args, "message_id"),
-        "count": str(parse_limit(args)),
+        "count": str(parse_limit(args, SMART_SEARCH_MAX_LIMIT)),
     }
     records = client.smart_search(assign_params(**query))
     return CommandResults(
@@ -833,25 +891,100 @@ def list_quarantined_messages_command(client: Client, args: dict[str, Any]) -> A
             "Missing search criteria: give at least one of from, to and subject (sender and recipient are "
             "other names of from and to), e.g. from=*@example.com; or guid to download one message."
         )
+    folders = parse_folder_list(args, "folder_name")
+    limit = parse_limit(args, QUARANTINE_MAX_LIMIT)
     start, end = parse_time_range(args)
     query = {
-        "folder": parse_folder(args, "folder_name") or "Quarantine",
         "from": sender,
         "rcpt": recipient,
         "subject": subject,
         "startdate": start.strftime(QUARANTINE_TIME_FORMAT),
         "enddate": end.strftime(QUARANTINE_TIME_FORMAT) if end else None,
+        "limit": str(limit),
     }
-    records = client.search_quarantine(assign_params(**query))
-    return CommandResults(
-        outputs_prefix=QUARANTINED_MESSAGE_PREFIX,
-        outputs_key_field="guid",
-        outputs=records,
-        readable_output=tableToMarkdown(
-            QUARANTINED_MESSAGES_TITLE, records, headers=QUARANTINED_MESSAGE_HEADERS
-        ),
-        raw_response=records,
+    searches = map_concurrently(
+        partial(search_one_folder, client, assign_params(**query)), folders, FOLDER_CONCURRENCY
     )
+    failures = {folder: error for folder, (_, error) in zip(folders, searches, strict=True) if error}
+    if len(failures) == len(folders):
+        raise DemistoException(folders_failed_message(failures))
+    records = newest_first([record for found, _ in searches for record in found])
+    full = [folder for folder, (found, _) in zip(folders, searches, strict=True) if len(found) >= limit]
+    readable = tableToMarkdown(QUARANTINED_MESSAGES_TITLE, records, headers=QUARANTINED_MESSAGE_HEADERS)
+    if full:
+        readable += "\n" + limit_reached_note(full, limit)
+    results: list[Any] = [
+        CommandResults(
+            outputs_prefix=QUARANTINED_MESSAGE_PREFIX,
+            outputs_key_field="guid",
+            outputs=records,
+            readable_output=readable,
+            raw_response=records,
+        )
+    ]
+    if failures:
+        results.append(
+            warning_entry(folders_failed_message(failures) + " The other folders' records are shown.")
+        )
+    return results[0] if len(results) == 1 else results
+
+
+def search_one_folder(
+    client: Client, query: dict[str, str], folder: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The folder's records, or the reason it could not be searched (the other folders still are)."""
+    try:
+        records = client.search_quarantine({**query, "folder": folder})
+    except DemistoException as error:
+        return [], error.message
+    return [
+        normalise_quarantine_record(record, folder) for record in records if isinstance(record, dict)
+    ], None
+
+
+def normalise_quarantine_record(record: dict[str, Any], folder: str) -> dict[str, Any]:
+    """One shape for both flavours: the cloud quarantine's integer size and spamscore become the strings
+    on-premise appliances send (the declared type), and every record names its folder."""
+    normalised = dict(record)
+    for field in ("size", "spamscore"):
+        value = normalised.get(field)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            normalised[field] = str(value)
+    if not normalised.get("folder"):
+        normalised["folder"] = folder
+    return normalised
+
+
+def newest_first(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """By date, newest first; records of the same second by guid, so the order is always the same."""
+    by_guid = sorted(records, key=lambda record: str(record.get("guid") or ""))
+    return sorted(by_guid, key=lambda record: str(record.get("date") or ""), reverse=True)
+
+
+def folders_failed_message(failures: dict[str, str]) -> str:
+    """Names every folder that could not be searched; folders that failed alike share one sentence."""
+    by_reason: dict[str, list[str]] = {}
+    for folder, reason in failures.items():
+        by_reason.setdefault(reason, []).append(folder)
+    sentences = []
+    for reason, folders in by_reason.items():
+        names = ", ".join(f'"{folder}"' for folder in folders)
+        noun = "folder" if len(folders) == 1 else "folders"
+        sentences.append(f"Could not search {noun} {names}: {reason.rstrip('.')}.")
+    return " ".join(sentences)
+
+
+def limit_reached_note(folders: list[str], limit: int) -> str:
+    names = ", ".join(f'"{folder}"' for folder in folders)
+    return (
+        f"{names} returned {limit} records, the limit: more may exist. Narrow the search (a shorter time "
+        f"range with start_time and end_time, or a more specific sender, recipient or subject) or raise "
+        f"limit (at most {QUARANTINE_MAX_LIMIT})."
+    )
+
+
+def warning_entry(text: str) -> dict[str, Any]:
+    return {"Type": EntryType.WARNING, "ContentsFormat": EntryFormat.TEXT, "Contents": text}
 
 
 def download_message_entry(client: Client, guid: str) -> Any:
@@ -951,10 +1084,7 @@ def quarantine_action_command(
     """One action on one or many ids; `recipient_required` is the official forward's rule."""
     body = action_body(action, args, recipient_required)
     local_guids = parse_local_guids(args)
-    with ThreadPoolExecutor(max_workers=min(ACTION_CONCURRENCY, len(local_guids))) as pool:
-        outcomes = list(
-            pool.map(lambda local_guid: act_on_one(client, action, body, local_guid), local_guids)
-        )
+    outcomes = map_concurrently(partial(act_on_one, client, action, body), local_guids, ACTION_CONCURRENCY)
     failed = [outcome for outcome in outcomes if outcome["Status"] != "success"]
     if len(outcomes) == 1:
         readable = outcomes[0]["Message"]
@@ -971,12 +1101,10 @@ def quarantine_action_command(
     results: list[Any] = [action_results(outcomes, readable)]
     if failed:
         results.append(
-            {
-                "Type": EntryType.WARNING,
-                "ContentsFormat": EntryFormat.TEXT,
-                "Contents": f"{len(failed)} of {len(outcomes)} messages were not {ACTION_PAST_TENSE[action]}: "
-                + ", ".join(f"{outcome['LocalGUID']} ({outcome['Status']})" for outcome in failed),
-            }
+            warning_entry(
+                f"{len(failed)} of {len(outcomes)} messages were not {ACTION_PAST_TENSE[action]}: "
+                + ", ".join(f"{outcome['LocalGUID']} ({outcome['Status']})" for outcome in failed)
+            )
         )
     return results
 

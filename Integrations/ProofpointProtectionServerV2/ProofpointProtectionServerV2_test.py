@@ -1,9 +1,13 @@
 """Unit tests: for every command, the request that leaves and what the user gets back (recorded replies)."""
 
 import json
+import threading
 from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import demistomock as demisto
 import pytest
@@ -238,11 +242,12 @@ def test_list_quarantined_messages_request_and_outputs(client: pps.Client, reque
         "subject": ["loan"],
         "startdate": ["2020-01-01 00:00:00"],
         "enddate": ["2020-01-31 23:00:00"],
+        "limit": ["100"],
     }
     context = result.to_context()
     key = "Proofpoint.QuarantinedMessage(val.guid && val.guid == obj.guid)"
-    assert context["EntryContext"][key] == reply["records"]
-    assert context["EntryContext"][key][1]["rcpts"] == ["user@test.com", "other@test.com"]
+    assert context["EntryContext"][key] == reply["records"][::-1]  # newest first
+    assert context["EntryContext"][key][0]["rcpts"] == ["user@test.com", "other@test.com"]
     assert context["HumanReadable"].startswith(
         "### Proofpoint Protection Server Quarantined Messages\n|localguid|guid|date|from|rcpts|"
     )
@@ -974,3 +979,337 @@ def test_the_yaml_declares_every_command_main_runs_and_names_the_other_spelling(
         argument["name"] for argument in commands["proofpoint-pps-quarantine-messages-list"]["arguments"]
     }
     assert {"sender", "recipient", "from", "to"} <= listing
+
+
+# -- several folders, limits, cloud records (issue 8 §4) ------------------------------------------
+
+
+class CountingServer(ThreadingHTTPServer):
+    """A local HTTP server that counts the requests it is answering at once (requests-mock answers one
+    at a time, so it cannot show concurrency). No clock in the assertions: each request waits until
+    `expected` are in flight together, or gives up, and `most` tells which happened."""
+
+    daemon_threads = True
+
+    def __init__(
+        self, expected: int, reply: Callable[[str, str, bytes], tuple[int, str]], patience: float
+    ) -> None:
+        super().__init__(("127.0.0.1", 0), CountingHandler)
+        self.expected = expected
+        self.patience = patience
+        self.reply = reply
+        self.now = 0
+        self.most = 0
+        self.requests: list[tuple[str, str, bytes]] = []
+        self.changed = threading.Condition()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class CountingHandler(BaseHTTPRequestHandler):
+    server: CountingServer
+
+    def log_message(self, *args: Any) -> None:  # keeps pytest's output clean
+        pass
+
+    def answer(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        server = self.server
+        with server.changed:
+            server.now += 1
+            server.most = max(server.most, server.now)
+            server.requests.append((self.command, self.path, body))
+            server.changed.notify_all()
+            server.changed.wait_for(lambda: server.most >= server.expected, timeout=server.patience)
+        status, text = server.reply(self.command, self.path, body)
+        with server.changed:
+            server.now -= 1
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json" if text.startswith("{") else "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = answer
+    do_POST = answer
+
+
+@pytest.fixture
+def counting_server() -> Iterator[Callable[..., CountingServer]]:
+    started: list[CountingServer] = []
+
+    def start(
+        expected: int, reply: Callable[[str, str, bytes], tuple[int, str]], patience: float = 5
+    ) -> CountingServer:
+        server = CountingServer(expected, reply, patience)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.shutdown()
+        server.server_close()
+
+
+def folder_replies(requests_mock: Any, replies: dict[str, Any]) -> None:
+    """Answers GET /quarantine per folder: a dict is a JSON reply, a (status, text) pair an error."""
+
+    def answer(request: Any, context: Any) -> str:
+        reply = replies[request.qs["folder"][0]]
+        if isinstance(reply, tuple):
+            context.status_code = reply[0]
+            return reply[1]
+        return json.dumps(reply)
+
+    requests_mock.get(f"{API}/quarantine", text=answer)
+
+
+def searched_folders(requests_mock: Any) -> list[str]:
+    return sorted(request.qs["folder"][0] for request in requests_mock.request_history)
+
+
+def case_of_folders(request_folders: list[str]) -> dict[str, Any]:
+    """The recorded replies of two on-premise folders, keyed as requests_mock's lowercased query shows them."""
+    return {
+        "quarantine": load_json("quarantine_search_reply.json"),
+        "spam": load_json("quarantine_search_reply_spam_folder.json"),
+    }
+
+
+@pytest.mark.parametrize(
+    "folder_name",
+    [
+        "Quarantine,Spam",
+        " Quarantine , Spam ,",
+        '["Quarantine", "Spam"]',
+        ["Quarantine", "Spam"],
+        "Quarantine,Spam,Spam",
+    ],
+)
+def test_several_folders_are_searched_and_merged_newest_first(
+    client: pps.Client, requests_mock: Any, folder_name: Any
+) -> None:
+    folder_replies(requests_mock, case_of_folders([]))
+    result = pps.list_quarantined_messages_command(client, {"from": "*@doe.com", "folder_name": folder_name})
+    assert searched_folders(requests_mock) == ["quarantine", "spam"]
+    other_parameters = {
+        key: value for key, value in requests_mock.request_history[0].qs.items() if key != "folder"
+    }
+    assert all(
+        {key: value for key, value in request.qs.items() if key != "folder"} == other_parameters
+        for request in requests_mock.request_history
+    )
+    records = result.outputs
+    # Newest first; the two records of 2020-01-22 10:00:18 ordered by guid.
+    assert [(record["date"], record["guid"], record["folder"]) for record in records] == [
+        ("2020-01-25 08:30:00", "Zx9wV8uT7sR6qP5oN4mL3kJ2iH1gF0eD", "Spam"),
+        ("2020-01-22 10:00:18", "AAk3mQ7xZp0LwE2bN9cR4tY6uI8oP1sD", "Spam"),
+        ("2020-01-22 10:00:18", "edlp0pU9YXkWB5nmat91i9HUl7J-K-ep", "Quarantine"),
+        ("2020-01-15 20:00:00", "lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO", "Quarantine"),
+    ]
+    assert "more may exist" not in result.readable_output
+
+
+def test_a_record_without_its_folder_gets_the_folder_searched(client: pps.Client, requests_mock: Any) -> None:
+    reply = load_json("quarantine_search_reply.json")
+    for record in reply["records"]:
+        del record["folder"]
+    folder_replies(requests_mock, {"hipaa": reply})
+    result = pps.list_quarantined_messages_command(client, {"subject": "Loan", "folder_name": "HIPAA"})
+    assert {record["folder"] for record in result.outputs} == {"HIPAA"}
+
+
+@pytest.mark.parametrize(
+    "folder_name",
+    [
+        '["Quarantine", ',
+        "[1, 2]",
+        ",".join(f"F{number}" for number in range(21)),
+        "x" * 256,
+    ],
+)
+def test_a_bad_folder_list_is_refused_before_any_request(
+    client: pps.Client, requests_mock: Any, folder_name: str
+) -> None:
+    with pytest.raises(pps.InvalidArgumentError, match="for folder_name"):
+        pps.list_quarantined_messages_command(client, {"from": "*@doe.com", "folder_name": folder_name})
+    assert not requests_mock.called
+
+
+def test_a_failing_folder_warns_and_the_others_still_come_back(mocker: Any, requests_mock: Any) -> None:
+    folder_replies(
+        requests_mock,
+        {"quarantine": load_json("quarantine_search_reply.json"), "hipaa": (400, "Invalid argument: folder")},
+    )
+    entries = run_main(
+        mocker,
+        "proofpoint-pps-quarantine-messages-list",
+        {"sender": "*@doe.com", "folder_name": "Quarantine,HIPAA"},
+    )
+    assert [entry["Type"] for entry in entries] == [1, 11]
+    (records,) = entries[0]["EntryContext"].values()
+    assert {record["folder"] for record in records} == {"Quarantine"}
+    assert len(records) == 2
+    assert entries[1]["Contents"].startswith('Could not search folder "HIPAA": ')
+    assert "Invalid argument: folder" in entries[1]["Contents"]
+    assert entries[1]["Contents"].endswith("The other folders' records are shown.")
+
+
+def test_all_folders_failing_is_an_error_naming_each(mocker: Any, requests_mock: Any) -> None:
+    folder_replies(
+        requests_mock,
+        {
+            "hipaa": (400, "Invalid argument: folder"),
+            "pci": (400, "Invalid argument: folder"),
+            "spam": (403, ""),
+        },
+    )
+    entries = run_main(
+        mocker,
+        "proofpoint-pps-list-quarantined-messages",
+        {"from": "*@doe.com", "folder_name": "HIPAA,PCI,Spam"},
+    )
+    assert len(entries) == 1
+    assert entries[0]["Type"] == 4
+    message = entries[0]["Contents"]
+    assert 'Could not search folders "HIPAA", "PCI": ' in message
+    assert 'Could not search folder "Spam": Access denied (403)' in message
+
+
+def test_limit_is_sent_and_a_full_folder_says_more_may_exist(client: pps.Client, requests_mock: Any) -> None:
+    folder_replies(requests_mock, case_of_folders([]))
+    result = pps.list_quarantined_messages_command(
+        client, {"from": "*@doe.com", "folder_name": "Quarantine,Spam,", "limit": "2"}
+    )
+    assert {request.qs["limit"][0] for request in requests_mock.request_history} == {"2"}
+    assert len(result.outputs) == 4
+    assert '"Quarantine", "Spam" returned 2 records, the limit: more may exist.' in result.readable_output
+    assert "Narrow the search" in result.readable_output
+    result = pps.list_quarantined_messages_command(client, {"from": "*@doe.com", "limit": "3"})
+    assert "more may exist" not in result.readable_output
+
+
+@pytest.mark.parametrize(
+    ("limit", "accepted"),
+    [("1", True), ("1000", True), ("0", False), ("1001", False), ("-1", False), ("2.5", False)],
+)
+def test_list_limit_accepts_exactly_1_to_1000(
+    client: pps.Client, requests_mock: Any, limit: str, accepted: bool
+) -> None:
+    requests_mock.get(f"{API}/quarantine", json={"count": 0, "records": []})
+    if accepted:
+        pps.list_quarantined_messages_command(client, {"from": "*@doe.com", "limit": limit})
+        assert requests_mock.last_request.qs["limit"] == [limit]
+    else:
+        with pytest.raises(pps.InvalidArgumentError, match=r"for limit.*from 1 to 1000\."):
+            pps.list_quarantined_messages_command(client, {"from": "*@doe.com", "limit": limit})
+        assert not requests_mock.called
+
+
+@pytest.mark.parametrize(
+    ("limit", "accepted"), [("1", True), ("10000", True), ("0", False), ("10001", False)]
+)
+def test_smart_search_limit_accepts_exactly_1_to_its_maximum(
+    client: pps.Client, requests_mock: Any, limit: str, accepted: bool
+) -> None:
+    requests_mock.get(f"{API}/pss/filter", json={"result": []})
+    if accepted:
+        pps.smart_search_command(client, {"limit": limit})
+        assert requests_mock.last_request.qs["count"] == [limit]
+    else:
+        with pytest.raises(pps.InvalidArgumentError, match=r"for limit.*from 1 to 10000\."):
+            pps.smart_search_command(client, {"limit": limit})
+
+
+def test_cloud_records_work_as_on_premise_ones(mocker: Any, requests_mock: Any) -> None:
+    cloud = load_json("quarantine_search_reply_cloud.json")
+    folder_replies(
+        requests_mock, {"quarantine": cloud, "spam": load_json("quarantine_search_reply_spam_folder.json")}
+    )
+    entries = run_main(
+        mocker,
+        "proofpoint-pps-quarantine-messages-list",
+        {"sender": "*@doe.com", "folder_name": "Quarantine,Spam"},
+    )
+    (records,) = entries[0]["EntryContext"].values()
+    assert [record["guid"] for record in records] == [
+        "Lm3No4Pq5Rs6Tu7Vw8Xy9Za0Bc1De2Fg",
+        "Pq7Rs8Tu9Vw0Xy1Za2Bc3De4Fg5Hi6Jk",
+        "Zx9wV8uT7sR6qP5oN4mL3kJ2iH1gF0eD",
+        "AAk3mQ7xZp0LwE2bN9cR4tY6uI8oP1sD",
+    ]
+    # One type per field whichever flavour answered: the declared String.
+    assert [(record["size"], record["spamscore"]) for record in records[:2]] == [
+        ("734", "0"),
+        ("20480", "100"),
+    ]
+    assert records[1]["localguid"] == records[1]["guid"]
+    assert records[1]["messagestatus"] == cloud["records"][0]["messagestatus"]
+    table = entries[0]["HumanReadable"]
+    assert (
+        "| Pq7Rs8Tu9Vw0Xy1Za2Bc3De4Fg5Hi6Jk | Pq7Rs8Tu9Vw0Xy1Za2Bc3De4Fg5Hi6Jk | 2026-06-17 17:48:41 | john@doe.com "
+        "| user@test.com | Invoice overdue | Quarantine | 100 | 20480 | mail.example.net [203.0.113.7] |"
+        in table
+    )
+    # The cloud localguid is what the actions take.
+    requests_mock.post(f"{API}/quarantine", text="Request sent.")
+    entries = run_main(
+        mocker,
+        "proofpoint-pps-quarantine-message-release",
+        {"folder_name": "Quarantine", "local_guid": records[1]["localguid"]},
+    )
+    assert entries[0]["Type"] == 1
+    assert requests_mock.last_request.json() == {
+        "action": "release",
+        "folder": "Quarantine",
+        "localguid": "Pq7Rs8Tu9Vw0Xy1Za2Bc3De4Fg5Hi6Jk",
+    }
+
+
+def local_client(server: CountingServer) -> pps.Client:
+    return pps.Client(server.url, "soc-api", PASSWORD, verify=True, proxy=False, timeout=10)
+
+
+def test_folders_are_searched_concurrently_within_the_bound(counting_server: Any) -> None:
+    folders = [f"Folder{number}" for number in range(6)]
+    server = counting_server(pps.FOLDER_CONCURRENCY, lambda *_: (200, '{"records": []}'))
+    pps.list_quarantined_messages_command(
+        local_client(server), {"from": "*@doe.com", "folder_name": ",".join(folders)}
+    )
+    assert sorted(parse_qs(urlsplit(path).query)["folder"][0] for _, path, _ in server.requests) == folders
+    assert server.most == pps.FOLDER_CONCURRENCY > 1
+
+
+def test_batch_actions_run_concurrently_within_the_bound(counting_server: Any) -> None:
+    server = counting_server(pps.ACTION_CONCURRENCY, lambda *_: (200, "Request sent."))
+    local_guids = [f"4:2:{number}" for number in range(12)]
+    results = pps.quarantine_action_command(
+        local_client(server), {"folder_name": "HIPAA", "local_guid": ",".join(local_guids)}, "release"
+    )
+    assert sorted(json.loads(body)["localguid"] for _, _, body in server.requests) == sorted(local_guids)
+    assert [outcome["Status"] for outcome in results[0].outputs] == ["success"] * 12
+    assert server.most == pps.ACTION_CONCURRENCY > 1
+
+
+@pytest.mark.parametrize("command", ["list", "batch"])
+def test_debug_mode_runs_concurrent_parts_one_request_at_a_time(
+    counting_server: Any, mocker: Any, command: str
+) -> None:
+    mocker.patch.object(demisto, "is_debug", True, create=True)
+    # Each request waits a moment for a second one, which never comes when they run one at a time.
+    server = counting_server(
+        2, lambda *_: (200, '{"records": []}' if command == "list" else "Request sent."), patience=0.2
+    )
+    client = local_client(server)
+    if command == "list":
+        pps.list_quarantined_messages_command(client, {"from": "*@doe.com", "folder_name": "A,B,C,D"})
+    else:
+        pps.quarantine_action_command(
+            client, {"folder_name": "HIPAA", "local_guid": "1:1:1,1:1:2,1:1:3"}, "delete"
+        )
+    assert len(server.requests) >= 3
+    assert server.most == 1
