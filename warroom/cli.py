@@ -108,7 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _refuse(str(result.entries[0]["Contents"]), masker)
     from warroom.render import print_params, print_run
 
-    if options.debug:
+    debug = options.debug or args.get("debug-mode", "").lower() == "true"
+    if debug:
         print_params(masked_params(result.params), err=sys.stderr)
     print_run(
         result,
@@ -117,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         err=sys.stderr,
         show_context=options.context,
         as_json=options.json,
-        show_logs=options.debug,
+        show_logs=debug,
     )
     return result.exit_code
 

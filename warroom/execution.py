@@ -169,6 +169,7 @@ def execute_integration(
     if failure is not None:
         entries.append(failure)
     logs = [(str(level), str(text)) for level, text in getattr(demisto, "captured_logs", [])]
+    demisto.reset()  # nothing of this run (debug mode, params) is left for code that uses demisto next
     if printed.getvalue():
         logs.append(("stdout", printed.getvalue()))
     return entries, logs, investigation_id
@@ -244,9 +245,11 @@ def _isolated_process_state(run_dir: Path, env: Mapping[str, str]) -> Iterator[N
     """Run in `run_dir` with `env` added, then undo what the run changed process-wide.
 
     CommonServerPython deletes proxy and CA-bundle variables, routes Python warnings to demisto.info
-    and may turn on http.client debugging; none of that may leak into the next run in this process.
+    and, in debug mode, turns on http.client debugging and routes the root logger to demisto; none of
+    that may leak into the next run in this process.
     """
     import http.client
+    import logging
     import warnings
 
     saved_showwarning = warnings.showwarning
@@ -254,6 +257,8 @@ def _isolated_process_state(run_dir: Path, env: Mapping[str, str]) -> Iterator[N
     saved_cwd = os.getcwd()
     saved_debuglevel = http.client.HTTPConnection.debuglevel
     saved_print = http.client.__dict__.get("print")
+    root_logger = logging.getLogger()
+    saved_root_level, saved_root_handlers = root_logger.level, list(root_logger.handlers)
     os.environ.update(env)
     os.chdir(run_dir)
     try:
@@ -264,6 +269,8 @@ def _isolated_process_state(run_dir: Path, env: Mapping[str, str]) -> Iterator[N
         os.environ.update(saved_environ)
         warnings.showwarning = saved_showwarning
         http.client.HTTPConnection.debuglevel = saved_debuglevel
+        root_logger.setLevel(saved_root_level)
+        root_logger.handlers[:] = saved_root_handlers
         if saved_print is None:
             http.client.__dict__.pop("print", None)
         else:

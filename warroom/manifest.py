@@ -11,6 +11,8 @@ from warroom.errors import CommandRefused
 
 # Commands the server runs without a YAML entry.
 BUILTIN_COMMANDS = ("test-module",)
+# Accepted by the server on every command: `debug-mode=true` runs it in debug mode (the runner's --debug).
+SERVER_ARGUMENTS = ("debug-mode",)
 
 PARAM_TYPE_CHECKBOX = 8
 PARAM_TYPE_CREDENTIALS = 9
@@ -105,7 +107,7 @@ class IntegrationManifest:
                 f"Unknown command !{command}. Commands of {self.name or 'this integration'}: "
                 + ", ".join(self.command_names())
             )
-        unknown = [name for name in args if name not in spec.arguments]
+        unknown = [name for name in args if name not in spec.arguments and name not in SERVER_ARGUMENTS]
         if unknown:
             accepted = ", ".join(sorted(spec.arguments)) or "none"
             raise CommandRefused(f"!{command} has no argument {unknown[0]}. Accepted arguments: {accepted}")

@@ -227,16 +227,78 @@ def _install_import_side_effects() -> IntegrationLogger:
     import http.client  # already loaded by requests; imported here only to configure it
 
     if is_debug_mode():
-
-        def http_debug_to_log(*parts: Any, **_: Any) -> None:
-            text = " ".join(str(part) for part in parts)
-            integration_log(re.sub(r"(Authorization:\s*(?:\w+\s)?)[^\\'\"\s]+", r"\1" + _MASK, text))
-
         http.client.HTTPConnection.debuglevel = 1
-        http.client.print = http_debug_to_log  # type: ignore[attr-defined]
+        http.client.print = HTTPDebugPrinter(integration_log).print  # type: ignore[attr-defined]
+        _route_root_logging_to_demisto(integration_log)
     else:
         http.client.HTTPConnection.debuglevel = 0
     return integration_log
+
+
+# What debug mode adds to every log line of an HTTP exchange: the Authorization header masked whole.
+_AUTHORIZATION_HEADER = re.compile(r"(Authorization:\s*(?:\w+\s)?)[^\\'\"\s]+")
+
+
+class HTTPDebugPrinter:
+    """What debug mode puts in place of http.client's print, modelled on the server's (spec §9).
+
+    print() writes its parts one by one into ONE line buffer shared by every thread and not locked;
+    each completed line goes to demisto.info, which on the server is a blocking write to its
+    protocol stream, so other threads run meanwhile. Requests made from several threads at once
+    therefore interleave, duplicate or lose parts of their send:/reply:/header: lines, as they do
+    on the server: an integration has to keep its requests apart in debug mode.
+    """
+
+    def __init__(self, integration_log: IntegrationLogger) -> None:
+        self.integration_log = integration_log
+        self.pending = ""
+
+    def print(self, *parts: Any, **kwargs: Any) -> None:
+        target = kwargs.get("file")
+        if target is None or target in (sys.stdout, sys.stderr):
+            kwargs["file"] = self
+        import builtins
+
+        builtins.print(*parts, **kwargs)
+
+    def write(self, fragment: str) -> int:
+        self.pending += fragment
+        if "\n" in self.pending:
+            # Emitted before the buffer is cleared, and unlocked: the server's logger works this way.
+            line = self.pending.rstrip("\n")
+            demisto.info(_AUTHORIZATION_HEADER.sub(r"\1" + _MASK, self.integration_log.encode(line)))
+            self.pending = ""
+        return len(fragment)
+
+    def flush(self) -> None:
+        """Nothing is held back but the unfinished line."""
+
+
+_ROOT_HANDLER_NAME = "xsoar-runtime-debug-mode"
+
+
+def _route_root_logging_to_demisto(integration_log: IntegrationLogger) -> None:
+    """Debug mode: every record of the root logger (urllib3's among them) goes to demisto.debug/info."""
+    import logging
+
+    class DemistoLogHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            # The local demistomock also logs through the root logger: its records are not fed back.
+            if getattr(record, "demisto_call", False):
+                return
+            text = integration_log.encode(self.format(record))
+            if record.levelno >= logging.INFO:
+                demisto.info(text)
+            else:
+                demisto.debug(text)
+
+    root = logging.getLogger()
+    for stale in [handler for handler in root.handlers if handler.get_name() == _ROOT_HANDLER_NAME]:
+        root.removeHandler(stale)
+    handler = DemistoLogHandler(logging.DEBUG)
+    handler.set_name(_ROOT_HANDLER_NAME)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
 
 
 LOG = _install_import_side_effects()

@@ -6,6 +6,7 @@ instead of being written to the server's stdin/stdout, so tests and the War Room
 
 import json
 import logging
+import time
 from typing import Any
 
 INTEGRATION_BRAND = "Proofpoint PPS REST"
@@ -46,6 +47,8 @@ captured_logs: list[tuple[str, str]] = []
 _stored: dict[str, Any] = {"integration_context": {}, "last_run": {}}
 
 _root_logger = logging.getLogger()
+# Marks the root-logger records written here, so debug mode's handler (CSP) does not send them back.
+_FROM_DEMISTO = {"demisto_call": True}
 
 
 def reset(
@@ -59,7 +62,8 @@ def reset(
     Mutates the module's containers in place, so references taken earlier stay valid. A runner that
     persists state between runs restores it with setIntegrationContext/setLastRun after this call.
     """
-    globals()["is_debug"] = is_debug
+    # The server turns debug mode on for a command run with debug-mode=true (spec §9).
+    globals()["is_debug"] = is_debug or str((args or {}).get("debug-mode", "")).lower() == "true"
     callingContext.clear()
     callingContext.update(_fresh_calling_context(command, dict(args or {}), dict(params or {})))
     captured_entries.clear()
@@ -126,7 +130,7 @@ def results(value: Any) -> None:
     """Record `value` as the server would: converted to entries, serialised to JSON (TypeError if it can't be)."""
     serialised = json.dumps(_to_entries(value))
     if _root_logger.isEnabledFor(logging.INFO):
-        _root_logger.info("%s", serialised)
+        _root_logger.info("%s", serialised, extra=_FROM_DEMISTO)
     captured_entries.extend(json.loads(serialised))
 
 
@@ -148,29 +152,39 @@ def _message_text(message: Any, extra: tuple[Any, ...]) -> str:
         return " ".join(str(part) for part in (message, *extra))
 
 
+def _write_log(level: str, text: str) -> None:
+    """One log call as the server's transport makes it: written unlocked, then a wait for the reply.
+
+    The real `demisto` writes the line to its protocol stream and blocks until the server answers,
+    so other threads run in between; time.sleep(0) gives them that chance here too.
+    """
+    captured_logs.append((level, text))
+    time.sleep(0)
+
+
 def info(message: Any, *extra: Any) -> None:
     text = _message_text(message, extra)
-    captured_logs.append(("info", text))
-    _root_logger.info("%s", text)
+    _write_log("info", text)
+    _root_logger.info("%s", text, extra=_FROM_DEMISTO)
 
 
 def debug(message: Any, *extra: Any) -> None:
     text = _message_text(message, extra)
-    captured_logs.append(("debug", text))
-    _root_logger.debug("%s", text)
+    _write_log("debug", text)
+    _root_logger.debug("%s", text, extra=_FROM_DEMISTO)
 
 
 def error(message: Any, *extra: Any) -> None:
     # The stock mock prints errors to stdout; kept so local output matches what developers expect.
     text = _message_text(message, extra)
-    captured_logs.append(("error", text))
+    _write_log("error", text)
     print(text)
 
 
 def log(message: Any) -> None:
     text = str(message)
-    captured_logs.append(("log", text))
-    _root_logger.info("%s", text)
+    _write_log("log", text)
+    _root_logger.info("%s", text, extra=_FROM_DEMISTO)
 
 
 # ----- state the server keeps between runs (JSON round-tripped, as the server stores JSON) -----

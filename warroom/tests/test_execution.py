@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -74,11 +75,14 @@ def test_args_and_params_reach_the_integration_as_the_server_passes_them(
     fake_runtime: Runtime, make_integration: Writer
 ) -> None:
     result = run_command('!fake-echo text="two words"', PARAMS, make_integration())
-    assert fake_runtime.demisto.args() == {"text": "two words", "limit": "50", "exact": "true"}
-    assert fake_runtime.demisto.params() == {**PARAMS, "unsecure": False, "proxy": False, "timeout": "60"}
-    assert result.args == {"text": "two words", "limit": "50", "exact": "true"}
+    # fake-echo writes the args it was given to the context
     assert result.context == {"Fake": {"Echo": [{"text": "two words", "limit": "50", "exact": "true"}]}}
+    assert result.args == {"text": "two words", "limit": "50", "exact": "true"}
     assert result.entries[0]["HumanReadable"].startswith("### Echo")
+
+    code = "import json\ndef main():\n    return_results(json.dumps(demisto.params()))\n" + RUN_MAIN
+    given = run_command("!test-module", PARAMS, make_integration(code)).entries[0]["Contents"]
+    assert json.loads(given) == {**PARAMS, "unsecure": False, "proxy": False, "timeout": "60"}
 
 
 def test_return_error_gives_an_error_entry_and_exit_1(
@@ -198,6 +202,14 @@ def test_debug_and_logs(fake_runtime: Runtime, make_integration: Writer) -> None
     assert ("info", "info line") in result.logs
     assert ("error", "error line") in result.logs
     assert ("stdout", "error line\nprinted line\n") in result.logs
+    assert fake_runtime.demisto.is_debug is False  # the next user of demisto is not left in debug mode
+    assert fake_runtime.demisto.params() == {}
+
+
+def test_debug_mode_argument_turns_debug_mode_on_in_the_real_runtime(make_integration: Writer) -> None:
+    code = "def main():\n    return_results(str(demisto.is_debug))\n" + RUN_MAIN
+    result = run_command("!fake-fail debug-mode=true", PARAMS, make_integration(code))
+    assert result.entries[0]["Contents"] == "True"
 
 
 def test_unified_yaml_runs_its_script(fake_runtime: Runtime, tmp_path: Path) -> None:

@@ -35,6 +35,11 @@ def test_unknown_argument_named_with_the_accepted_ones(manifest: IntegrationMani
     )
 
 
+def test_debug_mode_is_accepted_on_every_command_as_the_server_does(manifest: IntegrationManifest) -> None:
+    assert manifest.check_args("fake-fail", {"debug-mode": "true"}) == {"debug-mode": "true"}
+    assert manifest.check_args("test-module", {"debug-mode": "true"}) == {"debug-mode": "true"}
+
+
 def test_missing_required_argument(manifest: IntegrationManifest) -> None:
     with pytest.raises(CommandRefused, match=r"missing required argument.*text"):
         manifest.check_args("fake-echo", {})

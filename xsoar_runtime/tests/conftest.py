@@ -2,6 +2,7 @@
 
 import http.client
 import http.server
+import logging
 import ssl
 import threading
 from collections.abc import Callable, Iterator
@@ -37,8 +38,12 @@ def fresh_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     demistomock.reset()
     monkeypatch.setattr(CommonServerPython, "LOG", CommonServerPython.IntegrationLogger())
     debuglevel = http.client.HTTPConnection.debuglevel
+    root_logger = logging.getLogger()
+    root_level, root_handlers = root_logger.level, list(root_logger.handlers)
     yield demistomock
     http.client.HTTPConnection.debuglevel = debuglevel
+    root_logger.setLevel(root_level)
+    root_logger.handlers[:] = root_handlers
     if hasattr(http.client, "print"):
         del http.client.print
     demistomock.reset()

@@ -1,6 +1,7 @@
 """BaseClient: the request it sends, the environment it changes, and the errors users see."""
 
 import os
+import re
 import socket
 import ssl
 from collections.abc import Callable
@@ -420,7 +421,15 @@ def test_delete_is_not_retried(serve: Serve, tls_material: tuple[ssl.SSLContext,
     assert len(server.paths) == 1
 
 
-def test_debug_mode_logs_http_traffic_without_the_authorization_header(
+def http_debug_lines(captured_logs: list[tuple[str, str]]) -> list[str]:
+    return [
+        text
+        for level, text in captured_logs
+        if level == "info" and text.startswith(("send:", "reply:", "header:"))
+    ]
+
+
+def test_debug_mode_logs_http_traffic_through_demisto_info_without_the_authorization_header(
     serve: Serve, load_runtime: Callable[..., dict[str, Any]]
 ) -> None:
     server = serve([(200, "{}")])
@@ -429,8 +438,60 @@ def test_debug_mode_logs_http_traffic_without_the_authorization_header(
 
     client._http_request("GET", "quarantine")
 
-    traffic = "\n".join(runtime["LOG"].messages)
-    assert "send: b'GET /quarantine HTTP/1.1" in traffic
-    assert "Authorization: Basic <XX_REPLACED>" in traffic
-    assert requests.auth._basic_auth_str("admin", "s3cret").split()[1] not in traffic
-    assert ("debug", runtime["LOG"].messages[0]) in demisto.captured_logs
+    traffic = http_debug_lines(demisto.captured_logs)
+    assert traffic[0].startswith("send: b'GET /quarantine HTTP/1.1")
+    assert "Authorization: Basic <XX_REPLACED>" in traffic[0]
+    assert requests.auth._basic_auth_str("admin", "s3cret").split()[1] not in "\n".join(traffic)
+    assert "reply: 'HTTP/1.0 200 OK\\r\\n'" in traffic
+    assert "header: Content-Type: application/json" in traffic
+
+
+def test_debug_mode_is_turned_on_by_the_debug_mode_argument(
+    serve: Serve, load_runtime: Callable[..., dict[str, Any]]
+) -> None:
+    server = serve([(200, "{}")])
+    runtime = load_runtime(args={"debug-mode": "true"})
+    runtime["BaseClient"](server.url)._http_request("GET", "q")
+
+    assert demisto.is_debug is True
+    assert http_debug_lines(demisto.captured_logs)[0].startswith("send: b'GET /q HTTP/1.1")
+
+
+def test_debug_mode_sends_root_logger_records_to_demisto_once(
+    serve: Serve, load_runtime: Callable[..., dict[str, Any]]
+) -> None:
+    server = serve([(200, "{}")])
+    runtime = load_runtime(is_debug=True)
+    runtime["BaseClient"](server.url)._http_request("GET", "q")
+    demisto.info("from the integration")
+
+    assert any(
+        level == "debug" and "Starting new HTTP connection" in text for level, text in demisto.captured_logs
+    )
+    assert demisto.captured_logs.count(("info", "from the integration")) == 1
+
+
+def test_the_debug_line_buffer_is_shared_by_threads_and_not_locked(
+    load_runtime: Callable[..., dict[str, Any]],
+) -> None:
+    """Two threads printing at once garble each other's lines, as on the server."""
+    import threading
+
+    runtime = load_runtime(is_debug=True)
+    printer = runtime["HTTPDebugPrinter"](runtime["LOG"])
+    start = threading.Barrier(2)
+
+    def print_lines(name: str) -> None:
+        start.wait()
+        for number in range(50):
+            printer.print("header:", f"{name}-{number}:", "value")
+
+    threads = [threading.Thread(target=print_lines, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    lines = [text for level, text in demisto.captured_logs if level == "info"]
+    whole = [line for line in lines if re.fullmatch(r"header: [ab]-\d+: value", line)]
+    assert len(whole) < 100
