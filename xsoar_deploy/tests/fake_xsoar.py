@@ -119,6 +119,8 @@ class FakeXsoar:
         self.instances: list[dict[str, Any]] = []
         # What test-module answers for an instance: (success, message).
         self.test_module: TestModule = lambda _instance: (True, "")
+        # Set to answer every search page with all the instances, as a server without paging would.
+        self.ignore_paging = False
         # Set to make the next upload fail with this status and message.
         self.upload_failure: tuple[int, str] | None = None
         self._ids = itertools.count(1)
@@ -239,7 +241,7 @@ class FakeXsoar:
     def _search(self, request: RecordedRequest) -> Response:
         body = request.json if isinstance(request.json, dict) else {}
         page, size = int(body.get("page") or 0), int(body.get("size") or len(self.instances) or 1)
-        instances = self.instances[page * size : (page + 1) * size]
+        instances = self.instances if self.ignore_paging else self.instances[page * size : (page + 1) * size]
         return _json({"configurations": self.configurations, "instances": instances, "engines": {}})
 
     def _save_instance(self, request: RecordedRequest) -> Response:

@@ -116,6 +116,8 @@ def test_an_unreachable_server_gives_one_clear_error(unified_yaml: Path):
     )
 
     assert run.exit_code == 1
-    assert run.err.startswith(f"error: Cannot reach XSOAR at http://127.0.0.1:{closed_port} to read the server's version")
+    assert run.err.startswith(
+        f"error: Cannot reach XSOAR at http://127.0.0.1:{closed_port} to read the server's version"
+    )
     assert len(run.err.strip().splitlines()) == 1
     assert API_KEY not in run.out + run.err
