@@ -6,12 +6,15 @@ As a server: `python -m pps_simulator --help`.
 """
 
 from pps_simulator.app import DEFAULT_USERS, RecordedRequest, RequestLog, User
+from pps_simulator.arrivals import ArrivalPlan, Arrivals
 from pps_simulator.backend import InvalidArgument, NotFound, PPSBackend, PPSError, UserExists
 from pps_simulator.faults import Fault, FaultRegistry
 from pps_simulator.server import PPSSimulator
 
 __all__ = [
     "DEFAULT_USERS",
+    "ArrivalPlan",
+    "Arrivals",
     "Fault",
     "FaultRegistry",
     "InvalidArgument",

@@ -10,8 +10,11 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from pps_simulator.model import FLAVOURS, ON_PREMISE
+from pps_simulator.arrivals import ArrivalPlan
+from pps_simulator.model import DEFAULT_FOLDER, FLAVOURS, FOLDERS, ON_PREMISE
 from pps_simulator.server import PPSSimulator, is_loopback
+
+FOLDER_NAMES = tuple(name for _, name, _ in FOLDERS)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -44,6 +47,41 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--ca-out", metavar="PATH", help="write the PEM of the CA that signed the server certificate"
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    arrivals = parser.add_argument_group("arrivals", "quarantine new messages while serving")
+    arrivals.add_argument(
+        "--arrivals-rate",
+        type=float,
+        default=0.0,
+        metavar="PER_MINUTE",
+        help="new quarantined messages a minute (default 0: none)",
+    )
+    arrivals.add_argument(
+        "--arrivals-burst",
+        type=int,
+        default=1,
+        metavar="N",
+        help="messages arriving in the same second (default 1)",
+    )
+    arrivals.add_argument(
+        "--arrivals-folders",
+        default=DEFAULT_FOLDER,
+        metavar="A,B",
+        help=f"folders they arrive in, in turn, comma-separated (default {DEFAULT_FOLDER}; case-sensitive)",
+    )
+    arrivals.add_argument(
+        "--arrivals-late-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="every Nth burst also brings one message dated --arrivals-late-by seconds earlier (default 0: never)",
+    )
+    arrivals.add_argument(
+        "--arrivals-late-by",
+        type=int,
+        default=120,
+        metavar="SECONDS",
+        help="how late a late message is (default 120)",
+    )
     args = parser.parse_args(argv)
     if not is_loopback(args.host):
         parser.error(f"--host must be a loopback address, not {args.host!r}")
@@ -51,6 +89,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--ca-out needs HTTPS: leave out --http")
     if args.messages < 0:
         parser.error("--messages must be >= 0")
+    args.arrivals = None
+    if args.arrivals_rate:
+        folders = tuple(name.strip() for name in args.arrivals_folders.split(",") if name.strip())
+        unknown = [name for name in folders if name not in FOLDER_NAMES]
+        if unknown:
+            parser.error(
+                f"--arrivals-folders: no folder {', '.join(map(repr, unknown))} "
+                f"(folder names are case-sensitive: {', '.join(FOLDER_NAMES)})"
+            )
+        try:
+            args.arrivals = ArrivalPlan(
+                rate=args.arrivals_rate,
+                burst=args.arrivals_burst,
+                folders=folders,
+                late_every=args.arrivals_late_every,
+                late_by=args.arrivals_late_by,
+            )
+        except ValueError as error:
+            parser.error(f"--arrivals-{str(error).split()[0].replace('_', '-')}: {error}")
     return args
 
 
@@ -65,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         host=args.host,
         verbose=not args.quiet,
         flavour=args.flavour,
+        arrivals=args.arrivals,
     )
     try:
         sim.start()
@@ -89,6 +147,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines.append(
         f'  faults: POST/DELETE {sim.url}/_simulator/faults  (JSON, e.g. {{"path": "/quarantine", "status": 503}})'
     )
+    if args.arrivals is not None:
+        plan = args.arrivals
+        lines.append(
+            f"  arrivals: {plan.rate:g} a minute, {plan.burst} per second-burst, into {', '.join(plan.folders)}"
+            + (f"; every {plan.late_every}th burst one {plan.late_by} s late" if plan.late_every else "")
+        )
     lines.append("Press Ctrl-C to stop.")
     print("\n".join(lines), flush=True)
 

@@ -246,6 +246,7 @@ class PPSApplication:
                 Rule(f"{CONTROL_PREFIX}/faults", endpoint="faults", methods=["GET", "POST", "DELETE"]),
                 Rule(f"{CONTROL_PREFIX}/faults/<int:fault_id>", endpoint="fault", methods=["DELETE"]),
                 Rule(f"{CONTROL_PREFIX}/actions", endpoint="actions", methods=["GET"]),
+                Rule(f"{CONTROL_PREFIX}/arrivals", endpoint="arrivals", methods=["GET", "POST"]),
                 Rule(f"{CONTROL_PREFIX}/requests", endpoint="requests", methods=["GET", "DELETE"]),
             ],
             merge_slashes=False,
@@ -459,6 +460,40 @@ class PPSApplication:
             return enduser_error(400, str(error))
 
     # ---- /_simulator (no auth, never faulted or recorded) -----------------------------------------------
+    def arrivals(self, request: Request) -> Response:
+        """GET: how many arrivals so far. POST `{"count", "folders", "at" | "seconds_ago"}`: quarantine now."""
+        if request.method == "GET":
+            return json_reply({"arrivals": self.backend.arrivals_count()})
+        try:
+            spec = json.loads(request.get_data() or b"{}")
+            if not isinstance(spec, dict):
+                raise ValueError("expected a JSON object")
+            unknown = set(spec) - {"count", "folders", "at", "seconds_ago"}
+            if unknown:
+                raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
+            count = spec.get("count", 1)
+            folders = spec.get("folders", DEFAULT_FOLDER)
+            at: Any = None
+            if "at" in spec and "seconds_ago" in spec:
+                raise ValueError("give at or seconds_ago, not both")
+            if "at" in spec:
+                at = parse_quarantine_time("at", str(spec["at"]))
+            elif "seconds_ago" in spec:
+                ago = spec["seconds_ago"]
+                if not isinstance(ago, (int, float)) or isinstance(ago, bool) or ago < 0:
+                    raise ValueError("seconds_ago must be a number of seconds >= 0")
+                at = time.time() - ago
+            if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 10000:
+                raise ValueError("count must be a whole number from 1 to 10000")
+            if not isinstance(folders, (str, list)) or not folders:
+                raise ValueError("folders must be a folder name or a list of them")
+            records = self.backend.quarantine_new(count, folders=folders, at=at)
+        except (ValueError, InvalidArgument) as error:
+            return text_reply(400, f"Invalid arrivals: {error}")
+        except NotFound as error:
+            return text_reply(400, f"Invalid arrivals: unknown {error} (folder names are case-sensitive)")
+        return json_reply({"records": records}, 201)
+
     def dispatch_control(self, request: Request) -> Response:
         try:
             endpoint, values = self.control.bind_to_environ(request.environ).match()
@@ -485,6 +520,8 @@ class PPSApplication:
             return text_reply(404, "No such fault")
         if endpoint == "actions":
             return json_reply({"actions": self.backend.actions(request.args.get("action"))})
+        if endpoint == "arrivals":
+            return self.arrivals(request)
         if request.method == "DELETE":
             self.log.clear()
             return json_reply({"cleared": True})

@@ -37,6 +37,7 @@ from pps_simulator.model import (
 )
 from pps_simulator.seed import (
     FIRST_ENDUSER_UID,
+    INTERNAL_DOMAINS,
     RawSpec,
     SeedData,
     SeedGenerator,
@@ -622,6 +623,61 @@ class PPSBackend:
         assert added is not None
         return added
 
+    def quarantine_new(
+        self,
+        count: int = 1,
+        *,
+        folders: str | Sequence[str] = (DEFAULT_FOLDER,),
+        at: datetime | float | str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Quarantine `count` new messages, all dated in the one second `at` (default: now); return them.
+
+        Folders are taken in turn (`folders[i % len(folders)]`). Each is a seeded message with its trace
+        record; the nth arrival of a seed is always the same message, whenever it comes. Its internal
+        recipients become end users when they are not yet. With `at` in the past the message is "late":
+        stored now, dated earlier, as mail that a busy appliance writes after younger mail.
+        """
+        if not isinstance(count, int) or count < 1:
+            raise ValueError("count must be a positive integer")
+        names = [folders] if isinstance(folders, str) else list(folders)
+        if not names:
+            raise ValueError("give at least one folder")
+        for name in names:
+            if self.folder(name) is None:
+                raise NotFound(f"folder {name}")
+        ts = int(time.time()) if at is None else self._timestamp(at, {})
+        batch = SeedData()
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                done = int(self._meta("arrivals") or 0)
+                for index in range(count):
+                    rng = random.Random(f"{self.seed}:arrival:{done + index}")
+                    generator = SeedGenerator(self.seed, ts, rng=rng)
+                    message, record = generator.quarantined(
+                        self._next_message_id(), folder=names[index % len(names)], ts=ts
+                    )
+                    batch.messages.append(message)
+                    batch.trace.append(record)
+                    for rcpt in message.rcpts:
+                        if rcpt.rsplit("@", 1)[-1] in INTERNAL_DOMAINS and not self._enduser_exists(rcpt):
+                            user = generator.recipient_user(rcpt, [message.sender])
+                            user["uid"] = self._next_enduser_uid()
+                            self._store_enduser(user, new=True)
+                self._insert_seed(batch)
+                self._set_meta("arrivals", str(done + count))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        added = [self.get_message(guid=message.guid) for message in batch.messages]
+        return [record for record in added if record is not None]
+
+    def arrivals_count(self) -> int:
+        """How many messages `quarantine_new` has added to this state, ever."""
+        with self._lock:
+            return int(self._meta("arrivals") or 0)
+
     @staticmethod
     def _headers(raw: bytes) -> Any:
         end = raw.find(b"\r\n\r\n")
@@ -952,14 +1008,11 @@ class PPSBackend:
             raise InvalidArgument("email")
         checked = self._enduser_fields(fields)
         with self._lock:
-            if self._conn.execute("SELECT 1 FROM endusers WHERE email = ?", (email,)).fetchone():
+            if self._enduser_exists(email):
                 raise UserExists("User already exists")
-            highest = self._conn.execute(
-                "SELECT COALESCE(MAX(CAST(uid AS INTEGER)), ?) AS uid FROM endusers", (FIRST_ENDUSER_UID - 1,)
-            ).fetchone()["uid"]
             stamp = quarantine_date(int(time.time()))
             user: dict[str, Any] = {
-                "uid": str(int(highest) + 1),
+                "uid": self._next_enduser_uid(),
                 "email": email,
                 "firstname": "",
                 "lastname": "",
@@ -999,7 +1052,16 @@ class PPSBackend:
             self._conn.execute("DELETE FROM endusers WHERE uid = ?", (user["uid"],))
         return user
 
-    def _store_enduser(self, user: dict[str, Any], new: bool = False) -> None:
+    def _enduser_exists(self, email: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM endusers WHERE email = ?", (email,)).fetchone() is not None
+
+    def _next_enduser_uid(self) -> str:
+        highest = self._conn.execute(
+            "SELECT COALESCE(MAX(CAST(uid AS INTEGER)), ?) AS uid FROM endusers", (FIRST_ENDUSER_UID - 1,)
+        ).fetchone()["uid"]
+        return str(int(highest) + 1)
+
+    def _store_enduser(self, user: Mapping[str, Any], new: bool = False) -> None:
         data = json.dumps({name: user[name] for name in ENDUSER_FIELDS})
         if new:
             self._conn.execute(

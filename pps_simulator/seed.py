@@ -12,7 +12,7 @@ import bisect
 import itertools
 import mimetypes
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
@@ -667,44 +667,54 @@ class SeedGenerator:
             )
         return record
 
+    def recipient_user(
+        self, address: str, senders: Sequence[str], taken: Container[str] = ()
+    ) -> dict[str, object]:
+        """An end user for an internal recipient (uid left empty); `senders` sent it quarantined mail.
+
+        About a third safelist a partner domain and a quarter block something, half of those a sender
+        whose mail reached them. The alias is left out when it is an address in `taken`.
+        """
+        rng = self.rng
+        local, domain = address.split("@", 1)
+        first, _, last = local.partition(".")
+        created = self.now - between(rng, 30, 900) * DAY
+        alias = f"{first[0]}{last}@{domain}" if last else ""
+        safelist = [pick(rng, PARTNER_DOMAINS)] if rng.random() < 0.3 else []
+        blocklist: list[str] = []
+        if rng.random() < 0.25:
+            blocklist.append(
+                pick(rng, senders) if senders and rng.random() < 0.5 else pick(rng, SPAM_DOMAINS)
+            )
+        return {
+            "uid": "",
+            "email": address,
+            "firstname": first.rstrip("0123456789").title(),
+            "lastname": last.title(),
+            "created": quarantine_date(created),
+            "lastmodified": quarantine_date(created + between(rng, 0, 20) * DAY),
+            "lastsignon": quarantine_date(self.now - between(rng, 1, 20) * DAY),
+            "lastpasswordchange": quarantine_date(created),
+            "creationsource": pick(rng, ("ldap", "ldap", "admin", "api")),
+            "suborg": "",
+            "type": 0,
+            "alias": [alias] if alias and alias not in taken else [],
+            "groups": [pick(rng, DEPARTMENTS).lower()],
+            "safelist": safelist,
+            "blocklist": blocklist,
+            "attributes": {"department": pick(rng, DEPARTMENTS)},
+        }
+
     def endusers(self, recipients: Mapping[str, Sequence[str]]) -> list[dict[str, object]]:
         """The end users: the fixed demo users, then the internal recipients of the quarantined messages.
 
         `recipients` maps each internal recipient (in order of first appearance) to the senders of the
         quarantined mail it received, so some users already block a sender that reached them.
         """
-        rng = self.rng
         users = [dict(user, created=quarantine_date(self.now - 400 * DAY)) for user in FIXED_ENDUSERS]
         taken = {str(user["email"]) for user in users} | set(recipients)
         for address, senders in itertools.islice(recipients.items(), MAX_SEED_ENDUSERS):
-            local, domain = address.split("@", 1)
-            first, _, last = local.partition(".")
-            created = self.now - between(rng, 30, 900) * DAY
-            alias = f"{first[0]}{last}@{domain}" if last else ""
-            safelist = [pick(rng, PARTNER_DOMAINS)] if rng.random() < 0.3 else []
-            blocklist: list[str] = []
-            if rng.random() < 0.25:
-                blocklist.append(pick(rng, senders) if rng.random() < 0.5 else pick(rng, SPAM_DOMAINS))
-            users.append(
-                {
-                    "uid": "",
-                    "email": address,
-                    "firstname": first.rstrip("0123456789").title(),
-                    "lastname": last.title(),
-                    "created": quarantine_date(created),
-                    "lastmodified": quarantine_date(created + between(rng, 0, 20) * DAY),
-                    "lastsignon": quarantine_date(self.now - between(rng, 1, 20) * DAY),
-                    "lastpasswordchange": quarantine_date(created),
-                    "creationsource": pick(rng, ("ldap", "ldap", "admin", "api")),
-                    "suborg": "",
-                    "type": 0,
-                    "alias": [alias] if alias and alias not in taken else [],
-                    "groups": [pick(rng, DEPARTMENTS).lower()],
-                    "safelist": safelist,
-                    "blocklist": blocklist,
-                    "attributes": {"department": pick(rng, DEPARTMENTS)},
-                }
-            )
+            users.append(self.recipient_user(address, senders, taken))
         for index, user in enumerate(users):
             user["uid"] = str(FIRST_ENDUSER_UID + index)
             user.setdefault("lastmodified", user["created"])

@@ -15,6 +15,7 @@ from typing import Any
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from pps_simulator.app import DEFAULT_USERS, PPSApplication, RecordedRequest, RequestLog, User
+from pps_simulator.arrivals import ArrivalClock, ArrivalPlan, Arrivals
 from pps_simulator.backend import PPSBackend
 from pps_simulator.faults import FaultRegistry
 from pps_simulator.model import ON_PREMISE
@@ -73,6 +74,8 @@ class PPSSimulator:
     `sim.url` (no `/rest/v1`) until the block ends. `sim.ca_file` is the PEM of the CA that signed the
     server certificate (None with `tls=False`), `sim.backend` the state, `sim.requests` every API
     request received, `sim.faults` the faults in force. `flavour='cloud'` answers in the PoD shapes.
+    `arrivals=ArrivalPlan(rate=6, burst=3, folders=("Quarantine", "Spam"))` quarantines new messages on
+    the real clock while serving (`sim.arrivals` is that schedule once started).
     """
 
     def __init__(
@@ -88,6 +91,7 @@ class PPSSimulator:
         verbose: bool = False,
         now: Any = None,
         flavour: str = ON_PREMISE,
+        arrivals: ArrivalPlan | None = None,
     ) -> None:
         if not is_loopback(host):
             raise ValueError(f"the simulator listens on loopback addresses only, not {host!r}")
@@ -100,6 +104,9 @@ class PPSSimulator:
         self.requests = RequestLog()
         self._stopping = threading.Event()
         self.app = PPSApplication(self.backend, self.faults, self.requests, self.users, self._stopping)
+        self.arrival_plan = arrivals
+        self.arrivals: Arrivals | None = None  # made at the first start(), then kept across restarts
+        self._arrival_clock: ArrivalClock | None = None
         self._requested_port = port
         self._server: SimulatorServer | None = None
         self._thread: threading.Thread | None = None
@@ -121,6 +128,10 @@ class PPSSimulator:
         except SystemExit:  # werkzeug exits when the port is taken; in a process of tests, raise instead
             raise OSError(f"cannot listen on {self.host}:{self._requested_port}") from None
         self._server = server
+        if self.arrival_plan is not None:
+            if self.arrivals is None:
+                self.arrivals = Arrivals(self.backend, self.arrival_plan)
+            self._arrival_clock = ArrivalClock(self.arrivals).start()
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="pps-simulator", daemon=True
         )
@@ -132,6 +143,9 @@ class PPSSimulator:
         server, thread = self._server, self._thread
         if server is None:
             return
+        if self._arrival_clock is not None:
+            self._arrival_clock.stop()
+            self._arrival_clock = None
         self._stopping.set()  # cuts short the latency of faults in flight
         server.shutdown()
         server.server_close()
