@@ -5,6 +5,7 @@ import json
 import os
 import random
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -15,6 +16,8 @@ from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.ssl_ import create_urllib3_context
 
 """ CONSTANTS """
 
@@ -69,6 +72,14 @@ DEFAULT_FOLDER = "Quarantine"
 MAX_FOLDERS = 20
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
+
+# "Trust any certificate" keeps the runtime's wider cipher list, which reaches appliances with older
+# TLS setups, and OpenSSL 3's legacy renegotiation (its ssl module names the flag only from Python 3.12).
+UNVERIFIED_TLS_CIPHERS = (
+    "@SECLEVEL=1:ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:ECDH+AESGCM:DH+AESGCM:"
+    "ECDH+AES:DH+AES:RSA+AESGCM:RSA+AES:!aNULL:!eNULL:!MD5:!DSS"
+)
+OP_LEGACY_SERVER_CONNECT = getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)
 DEFAULT_MAX_DOWNLOAD_MB = 150
 DOWNLOAD_CHUNK_BYTES = 1024 * 1024
 
@@ -173,6 +184,35 @@ def api_base_url(server_url: str) -> tuple[str, tuple[str, str] | None]:
     return urlunsplit((parts.scheme, parts.netloc, path, "", "")), url_credentials
 
 
+def unverified_tls_context() -> ssl.SSLContext:
+    """TLS without certificate or hostname checks, for "Trust any certificate"."""
+    try:
+        context = create_urllib3_context(ciphers=UNVERIFIED_TLS_CIPHERS, cert_reqs=ssl.CERT_NONE)
+    except ssl.SSLError:  # an OpenSSL build without these ciphers keeps its own list
+        context = create_urllib3_context(cert_reqs=ssl.CERT_NONE)
+    # Off before verify_mode: a context refuses CERT_NONE while it checks hostnames.
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.options |= OP_LEGACY_SERVER_CONNECT
+    return context
+
+
+class UnverifiedTLSAdapter(HTTPAdapter):
+    """The https:// adapter of a client that trusts any certificate, replacing the runtime's own.
+
+    The 2022 runtime's adapter keeps hostname checking on, which urllib3 2 refuses together with
+    CERT_NONE before a byte is sent; newer runtimes turn it off. With this one both behave alike.
+    """
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ssl_context"] = unverified_tls_context()
+        super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        proxy_kwargs["ssl_context"] = unverified_tls_context()
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
+
+
 def module_for_path(path: str) -> str:
     return MODULE_PSS if path.startswith("/pss") else MODULE_QUARANTINE
 
@@ -245,6 +285,8 @@ class Client(BaseClient):
             auth=(username.encode(), password.encode()),
             timeout=timeout,
         )
+        if not verify:
+            self._session.mount("https://", UnverifiedTLSAdapter())
         self.username = username
         self.max_download_bytes = max_download_bytes
         self.backoff_base = BACKOFF_BASE_SECONDS

@@ -1,6 +1,7 @@
 """Unit tests: for every command, the request that leaves and what the user gets back (recorded replies)."""
 
 import json
+import ssl
 import threading
 from datetime import datetime, timezone
 from collections.abc import Callable, Iterator
@@ -1313,3 +1314,60 @@ def test_debug_mode_runs_concurrent_parts_one_request_at_a_time(
         )
     assert len(server.requests) >= 3
     assert server.most == 1
+
+
+# -- "Trust any certificate" on both runtime behaviours (issue 10, runtime spec §8) ----------------
+
+# The runtime stand-in's switch between the [2022] and [newer] https:// adapters of BaseClient; the
+# server's runtime ignores it.
+RUNTIME_ADAPTERS = ["2022", "newer"]
+
+
+@pytest.mark.parametrize("runtime_adapter", RUNTIME_ADAPTERS)
+def test_an_unverified_client_mounts_its_own_adapter(monkeypatch: Any, runtime_adapter: str) -> None:
+    monkeypatch.setenv("XSOAR_RUNTIME_HTTPS_ADAPTER", runtime_adapter)
+    client = pps.Client(SERVER, "soc-api", PASSWORD, verify=False, proxy=False)
+    adapter = client._session.get_adapter(f"{API}/pss/health")
+    assert isinstance(adapter, pps.UnverifiedTLSAdapter)
+    direct = adapter.poolmanager.connection_pool_kw["ssl_context"]
+    through_proxy = adapter.proxy_manager_for("http://proxy.example.com:3128").connection_pool_kw[
+        "ssl_context"
+    ]
+    for context in (direct, through_proxy):
+        assert context.check_hostname is False
+        assert context.verify_mode == ssl.CERT_NONE
+        assert context.options & pps.OP_LEGACY_SERVER_CONNECT
+        assert context.security_level == 1  # the runtime's wider cipher list (@SECLEVEL=1)
+
+
+def test_a_verifying_client_keeps_the_standard_adapter() -> None:
+    client = pps.Client(SERVER, "soc-api", PASSWORD, verify=True, proxy=False)
+    assert not isinstance(client._session.get_adapter(f"{API}/pss/health"), pps.UnverifiedTLSAdapter)
+
+
+@pytest.fixture
+def self_signed_server(tmp_path: Path) -> Iterator[str]:
+    """An HTTPS server whose certificate no one trusts and whose name is not the one dialled."""
+    trustme = pytest.importorskip("trustme")
+    certificate = trustme.CA().issue_cert("pps.internal.example")
+    server = CountingServer(1, lambda *_: (200, '{"status": "ok"}'), patience=0)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    certificate.configure_cert(context)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("runtime_adapter", RUNTIME_ADAPTERS)
+def test_trust_any_certificate_reaches_a_self_signed_server(
+    self_signed_server: str, monkeypatch: Any, runtime_adapter: str
+) -> None:
+    monkeypatch.setenv("XSOAR_RUNTIME_HTTPS_ADAPTER", runtime_adapter)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    trusting = pps.Client(self_signed_server, "soc-api", PASSWORD, verify=False, proxy=False, timeout=10)
+    assert trusting.check_health() == {"status": "ok"}
+    verifying = pps.Client(self_signed_server, "soc-api", PASSWORD, verify=True, proxy=False, timeout=10)
+    with pytest.raises(DemistoException, match="could not be verified"):
+        verifying.check_health()
