@@ -9,13 +9,18 @@ Run it with the Python where demisto-sdk 1.39.13 and requirements-test.txt are i
 - **From the YAML**, by `demisto-sdk generate-docs`, offline in the throwaway content layout
   (make_content_repo.py): the description, the parameter table and, per command, its description,
   base command, inputs and context outputs.
-- **From the examples**: each line of `command_examples` runs through the War Room runner against a
-  fresh PPS simulator (HTTPS, verified against its CA) with a fixed seed and a fixed clock, so the
-  output is the same on every run and every machine. generate-docs `-e` would run the lines on a
-  live XSOAR server; sdk_generate_docs.py hands it these outputs instead, so the `#### Command
-  example`, `#### Context Example` and `#### Human Readable Output` sections are written by the SDK's
-  own code. The lines use absolute ISO times that fall in the simulator's seeded month: relative
-  times ("7 days") would count back from the real clock and find different messages each day.
+- **From the examples**: each line of `command_examples` runs as a reader runs it, on a fresh
+  simulator: `python -m warroom --simulator --state FRESH --json --context '<line>'`. generate-docs
+  `-e` would run the lines on a live XSOAR server; sdk_generate_docs.py hands it these outputs
+  instead, so the `#### Command example`, `#### Context Example` and `#### Human Readable Output`
+  sections are written by the SDK's own code. The simulator dates its messages over the 30 days
+  before it first starts, so the lines use relative times ("7 days"), and the dates a run shows are
+  moved to a fixed reference start (REFERENCE_START) before they are written: the README is the
+  same whatever the day, and a reader's run differs from it only by that move (the test
+  sdk/tests/test_readme_examples.py runs every example to check it).
+- **One section per command**: a command the integration also answers under the official pack's
+  spelling (OTHER_SPELLINGS) is documented once, under its first name, whose section names the other
+  spelling and how its arguments differ (from the YAML).
 - **Hand-written**, kept from the committed README at fixed places: the paragraphs after the
   description (in place of the SDK's "tested with version xx" line), every `## ` chapter other than
   the two generated ones (where it stands: before the configuration, between it and the commands,
@@ -31,18 +36,24 @@ integration's output, the simulator's seed data or the examples changed) or was 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
+import email.utils
 import hashlib
 import json
 import mimetypes
 import re
+import sqlite3
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_content_repo import PACK_NAME, make_content_repo
@@ -52,11 +63,15 @@ README = INTEGRATION_DIR / "README.md"
 EXAMPLES_FILE = INTEGRATION_DIR / "command_examples"
 GENERATE_DOCS_WRAPPER = Path(__file__).resolve().parent / "sdk_generate_docs.py"
 
-# The simulator the examples run against. Its seed data spreads over the 30 days before SIMULATOR_NOW,
-# so the examples' start_time/end_time fall in January 2025.
-SIMULATOR_NOW = datetime(2025, 1, 31, 12, 0, 0, tzinfo=timezone.utc)
-SIMULATOR_SEED = 1
-SIMULATOR_MESSAGES = 300
+# The examples run as a reader runs them, each on a fresh simulator:
+#     python -m warroom --simulator --state FRESH_FILE --json --context '<line>'
+# The simulator dates its seeded messages over the 30 days before it first starts, so the dates of a
+# run depend on the day it is made; everything else is the same on every run. The README shows the
+# dates as if the simulator had first started at REFERENCE_START: a reader's are those moved by the
+# time between REFERENCE_START and their own first start (shift_dates), and so are the Date headers of
+# a downloaded message, and with them its hashes.
+REFERENCE_START = datetime(2026, 12, 1, 12, 0, 0, tzinfo=timezone.utc)
+RUNNER_EXIT_NORMAL = 0
 
 # The SDK's stand-in for a version the author has to fill in; the hand-written intro replaces it.
 SDK_VERSION_LINE = "This integration was integrated and tested with version"
@@ -91,47 +106,127 @@ def example_lines(path: Path = EXAMPLES_FILE) -> list[str]:
     return lines
 
 
-def run_examples(lines: Iterable[str], integration: Path) -> list[Example]:
-    """Run each line on a fresh simulator through the War Room runner; raise ReadmeError on a failure."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    import warroom
-    from pps_simulator import PPSSimulator
-    from warroom.simulator import SIMULATOR_PASSWORD, SIMULATOR_USER
+@dataclass(frozen=True)
+class SimulatorRun:
+    """What `python -m warroom --simulator --json --context LINE` gave, and when its simulator was seeded."""
 
+    exit_code: int
+    entries: list[dict[str, Any]]
+    context: dict[str, Any]
+    files: list[Path]  # the saved files of the file entries, in entry order
+    seeded_at: int  # epoch seconds: the simulator dated its messages over the 30 days before
+    output: str
+
+
+def run_on_fresh_simulator(
+    line: str, workdir: Path, integration: Path | None = None, *, fresh: bool = True
+) -> SimulatorRun:
+    """Run one War Room line exactly as a reader does, on a simulator whose state starts empty
+    (`fresh=False`: on the state left in `workdir` by the lines run before, as a reader going
+    through the README in order does)."""
+    state = workdir / "simulator.sqlite"
+    if fresh:
+        state.unlink(missing_ok=True)
+    out = workdir / "files"
+    command = [sys.executable, "-m", "warroom", "--simulator", "--state", str(state), "--json", "--context"]
+    command += ["--out", str(out), *(["--integration", str(integration)] if integration else []), line]
+    completed = subprocess.run(
+        command, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8"
+    )
+    output = completed.stdout + completed.stderr
+    try:
+        document, _ = json.JSONDecoder().raw_decode(completed.stdout.lstrip())
+    except json.JSONDecodeError as exc:
+        raise ReadmeError(
+            f"The example {line!r} printed no JSON (exit {completed.returncode}): {output[-600:]}"
+        ) from exc
+    entries = list(document.get("entries", []))
+    files = [out / str(entry.get("File")) for entry in entries if entry.get("FileID")]
+    return SimulatorRun(
+        completed.returncode, entries, dict(document.get("context", {})), files, seeded_at(state), output
+    )
+
+
+def seeded_at(state: Path) -> int:
+    """When the simulator of this state file dated its messages (its `meta` table's `seeded_at`)."""
+    with contextlib.closing(sqlite3.connect(state)) as db:
+        row = db.execute("SELECT value FROM meta WHERE key = 'seeded_at'").fetchone()
+    if row is None:
+        raise ReadmeError(f"{state} records no seeding time (meta.seeded_at)")
+    return int(row[0])
+
+
+# `2026-12-01 17:49:22`, `2026-12-01T17:49:22Z`: the dates of records, searches and War Room tables.
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})([ T])(\d{2}:\d{2}:\d{2})(?![\d.])")
+# `Tue, 01 Dec 2026 17:49:22 +0000`: the Received and Date headers of a message, which may be folded
+# across lines anywhere between the parts (the separators are kept as they are).
+_MAIL_DATE = re.compile(
+    rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),(\s+)\d{1,2}(\s+)[A-Z][a-z]{2}(\s+)\d{4}(\s+)\d{2}:\d{2}:\d{2}(\s+)[+-]\d{4}"
+)
+
+
+def shift_dates(value: Any, delta: timedelta) -> Any:
+    """`value` with every date in its strings moved by `delta`, each keeping its format."""
+    if isinstance(value, str):
+        return _ISO_DATE.sub(lambda match: _shift_iso(match, delta), value)
+    if isinstance(value, dict):
+        return {key: shift_dates(item, delta) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shift_dates(item, delta) for item in value]
+    return value
+
+
+def _shift_iso(match: re.Match[str], delta: timedelta) -> str:
+    day, separator, clock = match.groups()
+    moved = datetime.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M:%S") + delta
+    return moved.strftime(f"%Y-%m-%d{separator}%H:%M:%S")
+
+
+def shift_mail_dates(data: bytes, delta: timedelta) -> bytes:
+    """A message's bytes with its header dates moved by `delta` (same length: its size is kept)."""
+
+    def moved(match: re.Match[bytes]) -> bytes:
+        when = email.utils.parsedate_to_datetime(" ".join(match.group(0).decode("ascii").split())) + delta
+        parts = email.utils.format_datetime(when).encode("ascii").split(b" ")
+        separators = [*match.groups(), b""]
+        return b"".join(part + separator for part, separator in zip(parts, separators, strict=True))
+
+    return _MAIL_DATE.sub(moved, data)
+
+
+def reference_example(line: str, run: SimulatorRun, workdir: Path) -> Example:
+    """The example as the README shows it: the run's output with its dates moved to REFERENCE_START."""
+    if run.exit_code != RUNNER_EXIT_NORMAL:
+        errors = [str(e.get("Contents")) for e in run.entries if e.get("Type") == ENTRY_TYPE_ERROR]
+        raise ReadmeError(f"The example {line!r} failed: {' / '.join(errors) or run.output[-600:]}")
+    delta = REFERENCE_START - datetime.fromtimestamp(run.seeded_at, timezone.utc)
+    entries = shift_dates(run.entries, delta)
+    context = shift_dates(run.context, delta)
+    shifted_files = []
+    for index, path in enumerate(run.files):
+        shifted = workdir / f"shifted-{index}" / path.name
+        shifted.parent.mkdir(parents=True, exist_ok=True)
+        shifted.write_bytes(shift_mail_dates(path.read_bytes(), delta))
+        shifted_files.append(shifted)
+    if shifted_files:  # the server's own File context, from the file as shown
+        for key in FILE_CONTEXT_KEYS.values():
+            context.pop(key, None)
+    add_file_context(context, entries, shifted_files, investigation_id="1")
+    return Example(
+        line=line,
+        command=line.split(" ")[0][1:],  # as generate-docs names it
+        markdown="\n\n".join(entry_markdown(entry).rstrip("\n") for entry in entries),
+        context=sorted_keys(context),
+    )
+
+
+def run_examples(lines: Iterable[str], integration: Path | None = None) -> list[Example]:
+    """Run each line on a fresh simulator through the War Room runner; raise ReadmeError on a failure."""
     examples = []
     for line in lines:
-        with (
-            PPSSimulator(
-                db=":memory:",
-                messages=SIMULATOR_MESSAGES,
-                seed=SIMULATOR_SEED,
-                tls=True,
-                port=0,
-                now=SIMULATOR_NOW,
-            ) as sim,
-            tempfile.TemporaryDirectory(prefix="readme-example-") as out,
-        ):
-            params = {
-                "url": sim.url,
-                "credentials": {"identifier": SIMULATOR_USER, "password": SIMULATOR_PASSWORD},
-            }
-            env = {"REQUESTS_CA_BUNDLE": str(sim.ca_file), "NO_PROXY": "127.0.0.1,localhost"}
-            result = warroom.run_command(line, params, integration=integration, workdir=Path(out), env=env)
-            if result.exit_code != 0:
-                errors = [str(e.get("Contents")) for e in result.entries if e.get("Type") == ENTRY_TYPE_ERROR]
-                raise ReadmeError(f"The example {line!r} failed: {' / '.join(errors) or 'no entry'}")
-            context = dict(result.context)
-            add_file_context(context, result.entries, result.files, investigation_id="1")
-            context = sorted_keys(context)
-            examples.append(
-                Example(
-                    line=line,
-                    command=line.split(" ")[0][1:],  # as generate-docs names it
-                    markdown="\n\n".join(entry_markdown(entry).rstrip("\n") for entry in result.entries),
-                    context=context,
-                )
-            )
+        with tempfile.TemporaryDirectory(prefix="readme-example-") as tmp:
+            run = run_on_fresh_simulator(line, Path(tmp), integration)
+            examples.append(reference_example(line, run, Path(tmp)))
     return examples
 
 
@@ -307,6 +402,80 @@ def parse_command(section: list[str]) -> CommandDoc:
     return CommandDoc(name, trim(section[:end]), trim(rest[:notes_end]), trim(rest[notes_end:]))
 
 
+# The commands the integration also answers under the official pack's spelling (docs/INTERFACES: the
+# same function and context). The README documents each once, under the name on the left, and says
+# there that the other spelling exists.
+OTHER_SPELLINGS = {
+    "proofpoint-pps-list-quarantined-messages": "proofpoint-pps-quarantine-messages-list",
+    "proofpoint-pps-release-message": "proofpoint-pps-quarantine-message-release",
+    "proofpoint-pps-resubmit-message": "proofpoint-pps-quarantine-message-resubmit",
+    "proofpoint-pps-forward-message": "proofpoint-pps-quarantine-message-forward",
+    "proofpoint-pps-move-message": "proofpoint-pps-quarantine-message-move",
+    "proofpoint-pps-delete-message": "proofpoint-pps-quarantine-message-delete",
+    "proofpoint-pps-download-message": "proofpoint-pps-quarantine-message-download",
+}
+_BASE_COMMAND = "#### Base Command"
+
+
+def yaml_commands(yml: Path) -> dict[str, dict[str, Any]]:
+    """The integration's commands by name, as its YAML declares them."""
+    integration = yaml.safe_load(yml.read_text(encoding="utf-8"))
+    return {command["name"]: command for command in integration.get("script", {}).get("commands", [])}
+
+
+def other_spelling_sentence(
+    name: str, other: str, commands: dict[str, dict[str, Any]], description: str = ""
+) -> str:
+    """`Also available as ...`, with how the other spelling's arguments differ, from the YAML.
+
+    When the command's description already names the other spelling, only the differences are said
+    (nothing when there are none).
+    """
+
+    def arguments(command: str) -> dict[str, bool]:
+        return {arg["name"]: bool(arg.get("required")) for arg in commands[command].get("arguments") or []}
+
+    mine, theirs = arguments(name), arguments(other)
+    only_theirs = [f"`{arg}`" for arg in theirs if arg not in mine]
+    only_mine = [f"`{arg}`" for arg in mine if arg not in theirs]
+    required = [f"`{arg}`" for arg in theirs if theirs[arg] and not mine.get(arg, False)]
+    optional = [f"`{arg}`" for arg in theirs if mine.get(arg) and not theirs[arg]]
+    differences = [
+        *([f"it also takes {', '.join(only_theirs)}"] if only_theirs else []),
+        *([f"it does not take {', '.join(only_mine)}"] if only_mine else []),
+        *([f"it requires {', '.join(required)}"] if required else []),
+        *([f"{', '.join(optional)} may be left out"] if optional else []),
+    ]
+    if other in description:
+        return f"`{other}` has the same outputs; {'; '.join(differences)}." if differences else ""
+    if not differences:
+        return f"Also available as `{other}`, with the same arguments and outputs."
+    return f"Also available as `{other}`, with the same outputs; {'; '.join(differences)}."
+
+
+def fold_other_spellings(readme: Readme, commands: dict[str, dict[str, Any]]) -> Readme:
+    """One section per command: the other spelling's section goes, the first one names it (and takes
+    its examples, if any)."""
+    by_name = {command.name: command for command in readme.commands}
+    folded: list[CommandDoc] = []
+    for command in readme.commands:
+        if command.name in OTHER_SPELLINGS.values() and any(
+            other == command.name and name in by_name for name, other in OTHER_SPELLINGS.items()
+        ):
+            continue  # documented under its first name
+        other = OTHER_SPELLINGS.get(command.name)
+        if other in by_name and other in commands and command.name in commands:
+            at = command.head.index(_BASE_COMMAND) if _BASE_COMMAND in command.head else len(command.head)
+            description = " ".join(command.head[:at])
+            sentence = other_spelling_sentence(command.name, other, commands, description)
+            head = [*command.head[:at], *([sentence, ""] if sentence else []), *command.head[at:]]
+            command = CommandDoc(
+                command.name, head, command.notes, [*command.examples, *by_name[other].examples]
+            )
+        folded.append(command)
+    return Readme(**{**readme.__dict__, "commands": folded})
+
+
 def render_readme(readme: Readme) -> str:
     parts: list[list[str]] = [readme.description, readme.intro, *readme.chapters_before]
     parts += [
@@ -415,7 +584,10 @@ def generate(build: Path, pack_dir: Path, committed: str, env: dict[str, str]) -
     """The README to commit, and the hand-written parts that had to be dropped."""
     integration = pack_dir / "Integrations" / INTEGRATION
     examples = run_examples(example_lines(integration / "command_examples"), integration)
-    generated = parse_readme(sdk_readme(build, pack_dir, examples, env))
+    generated = fold_other_spellings(
+        parse_readme(sdk_readme(build, pack_dir, examples, env)),
+        yaml_commands(integration / f"{INTEGRATION}.yml"),
+    )
     merged, dropped = merge(generated, parse_readme(committed))
     return render_readme(merged), dropped
 

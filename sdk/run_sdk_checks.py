@@ -1,18 +1,25 @@
-"""Run demisto-sdk's validate, prepare-content and generate-docs on this pack, offline.
+"""Run demisto-sdk on this pack as the content repository's CI would, offline.
 
 Run it with the Python of a virtualenv where demisto-sdk 1.39.13 and requirements-test.txt are
-installed (the tox `sdk` environment, sdk/tox-sdk-section.ini):
-    python sdk/run_sdk_checks.py [--only validate,prepare,unified,docs] [--explain-config]
-It lays the pack into a throwaway content repository (make_content_repo.py), then
-  1. `validate -g` (the PR gate: the pack is new against origin/master) and `validate -a`, with
-     the SDK's full validation config (the content repo's kind), leaving out only the validations
-     that cannot run offline (listed by --explain-config); what the config makes a warning is
-     printed, and fails nothing;
-  2. `prepare-content` of the integration to build/unified/ (the unified YAML the server gets,
+installed (the tox `sdk` environment):
+    python sdk/run_sdk_checks.py [--only validate,secrets,unittests,prepare,unified,docs] [--explain-config]
+It lays the pack into a throwaway content repository (make_content_repo.py): the pack under
+Packs/ProofpointPPSREST/ (integration, its test data in test_data/, incident types and fields,
+classifiers, layouts, playbooks, test playbooks, release notes), Config/ holding the content
+repository's own lists (sdk/content-config/, a verbatim copy of ../shared/content-config). Then
+  1. `validate -g` (the PR gate: the pack is new against origin/master) and `validate -a`, with the
+     content repository's content_validation_config.toml, leaving out only the validations that need
+     the content graph (Neo4j), Docker Hub, or GitHub (listed with the reason by --explain-config);
+     what the config makes a warning is printed and fails nothing;
+  2. `demisto-sdk secrets` on every file the pack adds, with the pack's .secrets-ignore;
+  3. the integration's unit tests in Packs/<pack>/, their data beside them, run from the content
+     root, from their own folder and from a folder outside the content repository;
+  4. `prepare-content` of the integration to build/unified/ (the unified YAML the server gets,
      which `python -m xsoar_deploy` uploads);
-  3. sdk/tests/ with pytest, SDK_UNIFIED_YML pointing at that file: its code is the integration's,
-     and commands run from it through the War Room runner against the PPS simulator;
-  4. the README check: generate_readme.py --check (generate-docs from the YAML, the examples run on
+  5. sdk/tests/ with pytest, SDK_UNIFIED_YML pointing at that file: its code is the integration's,
+     and commands run from it through the War Room runner against the PPS simulator; every example
+     of the integration README runs as printed on a fresh `--simulator`;
+  6. the README check: generate_readme.py --check (generate-docs from the YAML, the examples run on
      the simulator, the hand-written chapters kept) against the committed integration README.
 Exits non-zero when any step fails.
 """

@@ -317,3 +317,58 @@ def test_file_entries_get_the_context_the_server_adds(tmp_path: Path) -> None:
 def test_context_keys_are_sorted_as_the_server_returns_them() -> None:
     assert list(gr.sorted_keys({"b": [{"z": 1, "a": 2}], "a": 1})) == ["a", "b"]
     assert list(gr.sorted_keys({"b": [{"z": 1, "a": 2}]})["b"][0]) == ["a", "z"]
+
+
+def command_doc(name: str, description: str, examples: list[str] | None = None) -> gr.CommandDoc:
+    head = [f"### {name}", "", "***", description, "", "#### Base Command", "", f"`{name}`"]
+    return gr.CommandDoc(name, head, [], examples or [])
+
+
+def yaml_command(name: str, **arguments: bool) -> dict[str, object]:
+    return {
+        "name": name,
+        "arguments": [{"name": arg, "required": required} for arg, required in arguments.items()],
+    }
+
+
+def test_each_command_is_documented_once_under_its_first_name() -> None:
+    seed, other = "proofpoint-pps-move-message", "proofpoint-pps-quarantine-message-move"
+    readme = gr.Readme(
+        commands=[
+            command_doc("proofpoint-pps-smart-search", "Searches."),
+            command_doc(seed, "Moves the message.", ["#### Command example", f"```!{seed} a=1```"]),
+            command_doc(other, "Moves the message.", ["#### Command example", f"```!{other} a=1```"]),
+        ]
+    )
+    commands = {seed: yaml_command(seed, a=True), other: yaml_command(other, a=True)}
+    folded = gr.fold_other_spellings(readme, commands)
+    assert [command.name for command in folded.commands] == ["proofpoint-pps-smart-search", seed]
+    head = folded.commands[1].head
+    sentence = f"Also available as `{other}`, with the same arguments and outputs."
+    assert head[head.index(sentence) + 2] == "#### Base Command"
+    assert f"```!{other} a=1```" in folded.commands[1].examples, "the other spelling's example stays"
+
+
+def test_the_other_spelling_says_how_its_arguments_differ() -> None:
+    seed, other = "proofpoint-pps-forward-message", "proofpoint-pps-quarantine-message-forward"
+    commands = {
+        seed: yaml_command(seed, local_guid=True, to=False, subject=False),
+        other: yaml_command(other, local_guid=True, recipient=True, subject=False),
+    }
+    assert gr.other_spelling_sentence(seed, other, commands) == (
+        f"Also available as `{other}`, with the same outputs; it also takes `recipient`; "
+        "it does not take `to`; it requires `recipient`."
+    )
+    named = f"Forwards. Also available as {other}."
+    assert gr.other_spelling_sentence(seed, other, commands, named) == (
+        f"`{other}` has the same outputs; it also takes `recipient`; it does not take `to`; it requires `recipient`."
+    )
+    same = {seed: yaml_command(seed, a=True), other: yaml_command(other, a=True)}
+    assert gr.other_spelling_sentence(seed, other, same, named) == ""
+
+
+def test_a_command_without_its_other_spelling_in_the_yaml_is_left_as_it_is() -> None:
+    seed = "proofpoint-pps-release-message"
+    readme = gr.Readme(commands=[command_doc(seed, "Releases.")])
+    folded = gr.fold_other_spellings(readme, {seed: yaml_command(seed, a=True)})
+    assert folded.commands == readme.commands
