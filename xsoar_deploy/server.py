@@ -116,7 +116,11 @@ class ServerAbout:
 
     @property
     def marketplace(self) -> str:
-        """As demisto-sdk's clients decide: XSIAM takes marketplacev2, XSOAR 8 xsoar_saas, XSOAR 6 xsoar."""
+        """As demisto-sdk's clients decide: XSIAM takes marketplacev2, XSOAR 8 xsoar_saas, XSOAR 6 xsoar.
+
+        The product mode `platform` (the Cortex platform's marketplace) is assumed: demisto-sdk 1.39.13
+        knows no such mode.
+        """
         if self.product_mode == "xsiam":
             return MARKETPLACE_XSIAM
         if self.product_mode == "platform":

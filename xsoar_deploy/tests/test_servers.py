@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from xsoar_deploy.server import SEARCH_PAGE_SIZE, ServerSettings, XsoarServer
+from xsoar_deploy.server import SEARCH_PAGE_SIZE, ServerAbout, ServerSettings, XsoarServer
 
 from .conftest import API_KEY, INTEGRATION_ID, PPS_PASSWORD, make_unified_yaml, run_deploy
 from .fake_xsoar import OFFICIAL_PROOFPOINT_CONFIGURATION, FakeXsoar
@@ -300,3 +300,19 @@ def test_the_official_integration_sharing_command_names_is_said_before_the_uploa
     ) in run.err
     assert f'using-brand="{INTEGRATION_ID}"' in run.err
     assert uploaded_marketplace(server)
+
+
+@pytest.mark.parametrize(
+    ("about", "marketplace"),
+    [
+        ({"version": "6.14.0"}, "xsoar"),
+        ({"version": "6.14.0", "product_mode": "xsoar", "deployment_mode": "opp"}, "xsoar"),
+        ({"version": "8.9.0", "product_mode": "xsoar", "deployment_mode": "saas"}, "xsoar_saas"),
+        # demisto-sdk's client for XSOAR 8 takes any server of version 8 or later.
+        ({"version": "8.7.0", "product_mode": "xsoar", "deployment_mode": "opp"}, "xsoar_saas"),
+        ({"version": "8.9.0", "product_mode": "xsiam", "deployment_mode": "saas"}, "marketplacev2"),
+        ({"version": "8.10.0", "product_mode": "platform"}, "platform"),
+    ],
+)
+def test_the_marketplace_of_each_server(about: dict[str, str], marketplace: str) -> None:
+    assert ServerAbout(**about).marketplace == marketplace
