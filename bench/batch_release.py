@@ -11,22 +11,22 @@ folder. Target: concurrent time / sequential time <= 0.35.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-import time
 from typing import Any
 
 import requests
 
 from bench.common import (
-    IntegrationLoader,
+    Executor,
+    MainRun,
     Outcome,
     Simulator,
+    environment,
+    error_text,
     interleaved,
     median,
     print_header,
     print_outcomes,
-    process_state,
     simulator_process,
 )
 
@@ -34,12 +34,16 @@ TARGET_RATIO = 0.35
 COMMAND = "proofpoint-pps-release-message"
 FOLDER = "Quarantine"  # the seed's largest folder: about 30% of the messages
 SEED_MESSAGES = 4_000
+QUARANTINE_MAX_LIMIT = 1000  # the API's largest page (its default is 100)
 
 
 def quarantined_ids(sim: Simulator, folder: str, count: int) -> list[str]:
     """`count` localguids of messages in `folder`, from the simulator's API."""
     reply = requests.get(
-        sim.api + "/quarantine", params={"folder": folder, "from": "*"}, auth=sim.auth, timeout=60
+        sim.api + "/quarantine",
+        params={"folder": folder, "from": "*", "limit": str(QUARANTINE_MAX_LIMIT)},
+        auth=sim.auth,
+        timeout=60,
     )
     reply.raise_for_status()
     ids = [record["localguid"] for record in reply.json()["records"]]
@@ -59,8 +63,8 @@ class Release:
     playbook passes for an isArray argument), so the concurrency is still measured.
     """
 
-    def __init__(self, loader: IntegrationLoader, sim: Simulator, ids: list[str]) -> None:
-        self.loader = loader
+    def __init__(self, executor: Executor, sim: Simulator, ids: list[str]) -> None:
+        self.executor = executor
         self.sim = sim
         self.ids = ids
         self.local_guid: str | list[str] = ",".join(ids)
@@ -79,36 +83,34 @@ class Release:
     def _timed(self, overrides: dict[str, Any]) -> float:
         """Runs the release command through main() and returns its time in ms, after checking every id."""
         args = {"folder_name": FOLDER, "local_guid": self.local_guid}
-        loaded = self.loader.load(COMMAND, args, self.sim.params, overrides)
-        gc.collect()
-        started = time.perf_counter()
-        loaded.main()
-        elapsed = time.perf_counter() - started
-        entries = loaded.entries
-        if len(entries) == 1 and entries[0].get("Type") == 4 and not entries[0].get("EntryContext"):
-            raise CommandRefused(str(entries[0].get("Contents")))
+        measure = MainRun(overrides=overrides)
+        entries = self.executor.measured(COMMAND, args, self.sim.params, measure)
+        refusal = error_text(entries)
+        if len(entries) == 1 and refusal is not None and not entries[0].get("EntryContext"):
+            raise CommandRefused(refusal)
         context = (entries[0].get("EntryContext") or {}) if entries else {}
         outcomes: list[dict[str, Any]] = next(iter(context.values()), [])
         released = sum(1 for outcome in outcomes if outcome.get("Status") == "success")
         if len(entries) != 1 or released != len(self.ids):
             raise RuntimeError(f"released {released} of {len(self.ids)}: {str(entries)[:500]}")
-        return elapsed * 1000
+        return measure.elapsed_ms
 
 
 def run(
     quick: bool = False, ids: int | None = None, latency_ms: float = 20, runs: int = 1, tls: bool = True
 ) -> list[Outcome]:
     count = ids or (200 if quick else 1000)
-    loader = IntegrationLoader()
-    concurrency = int(loader.load(COMMAND, {}, {}).namespace["ACTION_CONCURRENCY"])
+    executor = Executor()
+    concurrency = int(executor.constant("ACTION_CONCURRENCY"))
     print_header(
         f"Batch: releasing {count} messages in one command",
         f"command: !{COMMAND} folder_name={FOLDER} local_guid=<{count} ids, comma-separated> through main() "
         f"over {'HTTPS' if tls else 'HTTP'}, {latency_ms:g} ms latency on each POST /quarantine; "
         f"ACTION_CONCURRENCY {concurrency} against 1 (sequential); {runs} run(s) each, medians",
     )
-    with simulator_process(messages=SEED_MESSAGES, tls=tls) as sim, process_state(sim.env):
-        release = Release(loader, sim, quarantined_ids(sim, FOLDER, count))
+    with simulator_process(messages=SEED_MESSAGES, tls=tls) as sim, environment(sim.env):
+        executor.env = sim.env
+        release = Release(executor, sim, quarantined_ids(sim, FOLDER, count))
         sim.add_fault(method="POST", path="/quarantine", latency=latency_ms / 1000, times=None)
         concurrent_ms, sequential_ms = interleaved(
             runs, lambda: release.timed({}), lambda: release.timed({"ACTION_CONCURRENCY": 1})

@@ -4,6 +4,7 @@ the server loads it, medians and the report lines."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import platform
@@ -12,14 +13,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
+import tracemalloc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from warroom.integration import DEFAULT_INTEGRATION, strip_runtime_imports
+from bench.instrument import MainHook, hooked, instrumented
+from pps_simulator import DEFAULT_USERS
+from warroom.execution import ENTRY_TYPE_ERROR, Runtime, execute_integration, load_runtime
+from warroom.integration import DEFAULT_INTEGRATION, Integration, load_integration, strip_runtime_imports
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
@@ -27,8 +31,18 @@ RUNTIME_DIR = ROOT / "xsoar_runtime"
 COMMON_SERVER_FILE = RUNTIME_DIR / "CommonServerPython.py"
 INTEGRATION_FILE = DEFAULT_INTEGRATION
 
-SIMULATOR_USER = "admin"
-SIMULATOR_PASSWORD = "Simulat0r!admin"
+
+def simulator_user(
+    modules: frozenset[str] = frozenset({"pss", "Quarantine", "enduser"}),
+) -> tuple[str, str]:
+    """The simulator's own demo user that manages every module the benchmarks call (its `admin`)."""
+    for name, user in DEFAULT_USERS.items():
+        if modules <= user.modules:
+            return name, user.password
+    raise RuntimeError(f"the simulator has no user managing {', '.join(sorted(modules))}")
+
+
+SIMULATOR_USER, SIMULATOR_PASSWORD = simulator_user()
 MIB = 1024 * 1024
 
 
@@ -186,84 +200,120 @@ def simulator_process(
                 process.wait()
 
 
-# ---- the integration, loaded as the server loads it -------------------------------------------------------
-
-
-def integration_code() -> str:
-    """The integration's source as the server runs it: its two runtime import lines removed."""
-    return strip_runtime_imports(INTEGRATION_FILE.read_text(encoding="utf-8"))
-
-
-def common_server_code() -> str:
-    return COMMON_SERVER_FILE.read_text(encoding="utf-8")
-
-
-def demistomock() -> ModuleType:
-    if str(RUNTIME_DIR) not in sys.path:
-        sys.path.insert(0, str(RUNTIME_DIR))
-    import demistomock as demisto
-
-    return demisto
-
-
-@dataclass
-class LoadedCommand:
-    """One command ready to run: CommonServerPython and the integration executed in a fresh namespace."""
-
-    namespace: dict[str, Any]
-    demisto: ModuleType
-
-    def main(self) -> None:
-        """Runs main() as the entry idiom would; return_error's SystemExit(0) ends it."""
-        with contextlib.suppress(SystemExit):
-            self.namespace["main"]()
-
-    @property
-    def entries(self) -> list[Any]:
-        return list(self.demisto.captured_entries)
-
-
-@dataclass
-class IntegrationLoader:
-    """Compiles the two sources once; each `load` gives a fresh namespace, as each server run does."""
-
-    csp: Any = field(default_factory=lambda: compile(common_server_code(), str(COMMON_SERVER_FILE), "exec"))
-    code: Any = field(default_factory=lambda: compile(integration_code(), str(INTEGRATION_FILE), "exec"))
-
-    def load(
-        self,
-        command: str,
-        args: Mapping[str, Any],
-        params: Mapping[str, Any],
-        overrides: Mapping[str, Any] | None = None,
-    ) -> LoadedCommand:
-        """Execs CSP and the integration without running main() (the namespace is not named `builtins`),
-        then sets `overrides` (e.g. a constant) in the namespace."""
-        demisto = demistomock()
-        demisto.reset(command=command, args=dict(args), params=json.loads(json.dumps(dict(params))))
-        namespace: dict[str, Any] = {"__name__": "bench", "demisto": demisto}
-        exec(self.csp, namespace)
-        exec(self.code, namespace)
-        namespace.update(overrides or {})
-        return LoadedCommand(namespace, demisto)
-
-
 @contextlib.contextmanager
-def process_state(env: Mapping[str, str]) -> Iterator[None]:
-    """Runs with `env` added, then undoes what CommonServerPython changes process-wide on load."""
-    import http.client
-
-    saved_environ = dict(os.environ)
-    saved_showwarning = warnings.showwarning
-    saved_debuglevel = http.client.HTTPConnection.debuglevel
+def environment(env: Mapping[str, str]) -> Iterator[None]:
+    """`env` added to this process's environment for the block: the baselines' bare requests verify
+    against the simulator's CA and bypass a proxy as the integration's runs do (the executor sets the
+    same for each of its runs and restores the rest)."""
+    saved = dict(os.environ)
     os.environ.update(env)
     try:
         yield
     finally:
         os.environ.clear()
-        os.environ.update(saved_environ)
-        warnings.showwarning = saved_showwarning
-        http.client.HTTPConnection.debuglevel = saved_debuglevel
+        os.environ.update(saved)
+
+
+# ---- the integration, run by the War Room runner's executor ---------------------------------------------
+
+
+def integration_code() -> str:
+    """The integration's source as the server runs it: its two runtime import lines removed (for the
+    fresh-process benchmarks, which exec it themselves as a new server process does)."""
+    return strip_runtime_imports(INTEGRATION_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass
+class MainRun:
+    """A hook (bench.instrument) for one run: sets `overrides` in the integration's namespace, gives
+    main() the `last_run` (when not None) and keeps what main() left, times main() alone and, with
+    `trace_memory`, takes the tracemalloc peak of main() alone. main()'s exceptions (return_error's
+    SystemExit) go on to the runner's executor, which turns them into entries as the server does."""
+
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    trace_memory: bool = False
+    last_run: dict[str, Any] | None = None
+    elapsed_ms: float = 0.0
+    peak_bytes: int = 0
+
+    def __call__(self, namespace: dict[str, Any], main: Callable[[], None]) -> None:
+        namespace.update(self.overrides)
+        demisto = namespace["demisto"]
+        if self.last_run is not None:
+            demisto.setLastRun(self.last_run)
+        gc.collect()
+        if self.trace_memory:
+            tracemalloc.start()
+            tracemalloc.reset_peak()
+        started = time.perf_counter()
+        try:
+            main()
+        finally:
+            self.elapsed_ms = (time.perf_counter() - started) * 1000
+            if self.trace_memory:
+                self.peak_bytes = tracemalloc.get_traced_memory()[1]
+                tracemalloc.stop()
+            if self.last_run is not None:
+                self.last_run = demisto.getLastRun()
+
+
+class Executor:
+    """Runs commands the one way the project runs them: warroom.execution.execute_integration (the War
+    Room runner's executor: CommonServerPython and the integration exec'd in a fresh namespace named
+    `builtins`, main() from the entry idiom, process-wide state restored afterwards), with
+    bench.instrument's hook above the entry idiom, so a benchmark can act between the exec and main().
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self.integration: Integration = instrumented(load_integration(INTEGRATION_FILE))
+        self.runtime: Runtime = load_runtime()
+        self.env = dict(env or {})
+
+    @property
+    def demisto(self) -> ModuleType:
+        return self.runtime.demisto
+
+    def has_command(self, command: str) -> bool:
+        """Whether the integration's YAML declares `command` (fetch-incidents: whether it fetches)."""
+        manifest = self.integration.manifest
+        return command in manifest.commands or (command == "fetch-incidents" and manifest.is_fetch)
+
+    def run(
+        self,
+        command: str,
+        args: Mapping[str, Any],
+        params: Mapping[str, Any],
+        hook: MainHook | None = None,
+    ) -> list[dict[str, Any]]:
+        """The entries of one run of `command` (args as the War Room passes them: strings, or lists as a
+        playbook passes an array), `hook` in place of main() when given."""
+        with tempfile.TemporaryDirectory(prefix="bench-run-") as run_dir, hooked(hook):
+            execution: Any = execute_integration(
+                self.runtime, self.integration, command, args, params, Path(run_dir), env=self.env
+            )
+        # An Execution since the runner learnt to fetch; an (entries, logs, investigation id) tuple before.
+        entries: list[dict[str, Any]] = execution.entries if hasattr(execution, "entries") else execution[0]
+        return entries
+
+    def measured(
+        self, command: str, args: Mapping[str, Any], params: Mapping[str, Any], measure: MainRun
+    ) -> list[dict[str, Any]]:
+        """One run with `measure` as the hook; its figures are in `measure` afterwards."""
+        return self.run(command, args, params, measure)
+
+    def constant(self, name: str) -> Any:
+        """A module-level value of the integration, read after its exec (main() is not called)."""
+        found: dict[str, Any] = {}
+        self.run("test-module", {}, {}, lambda namespace, main: found.update(value=namespace[name]))
+        return found["value"]
+
+
+def error_text(entries: list[dict[str, Any]]) -> str | None:
+    """The first error entry's text, or None when no entry is an error."""
+    for entry in entries:
+        if entry.get("Type") == ENTRY_TYPE_ERROR:
+            return str(entry.get("Contents"))
+    return None
 
 
 # ---- fresh processes ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from bench.common import (
     MIB,
     ROOT,
     RUNTIME_DIR,
-    IntegrationLoader,
+    Executor,
     Outcome,
     Simulator,
     child_env,
@@ -51,7 +51,7 @@ class Download:
         guid = sim.info["large_guid"]
         code_file = workdir / "integration.py"
         code_file.write_text(integration_code(), encoding="utf-8")
-        chunk_bytes = int(IntegrationLoader().load(COMMAND, {}, {}).namespace["DOWNLOAD_CHUNK_BYTES"])
+        chunk_bytes = int(Executor().constant("DOWNLOAD_CHUNK_BYTES"))
         self.chunk_bytes = chunk_bytes
         self.command_spec: dict[str, Any] = {
             "root": str(ROOT),

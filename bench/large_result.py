@@ -28,15 +28,15 @@ import requests
 
 from bench.common import (
     MIB,
-    IntegrationLoader,
-    LoadedCommand,
+    Executor,
+    MainRun,
     Outcome,
     Simulator,
+    environment,
     interleaved,
     median,
     print_header,
     print_outcomes,
-    process_state,
     simulator_process,
     spread,
 )
@@ -73,36 +73,34 @@ class LargeSearch:
 
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
-        self.loader = IntegrationLoader()
+        self.executor = Executor(sim.env)
         self.args = {"start_time": f"{START_DAYS} days", "limit": str(RECORDS)}
         start = datetime.now(timezone.utc) - timedelta(days=START_DAYS)
         self.query = {"from": start.strftime(SMART_SEARCH_TIME_FORMAT), "count": str(RECORDS)}
         self.reply_bytes = 0
 
-    def load(self) -> LoadedCommand:
-        gc.collect()
-        return self.loader.load(COMMAND, self.args, self.sim.params)
-
-    def run_command(self, loaded: LoadedCommand, server_like: bool = False) -> None:
+    def run_command(self, measure: MainRun, server_like: bool = False) -> None:
+        """One run through the runner's executor; `measure` times (and traces) main() alone."""
         if not server_like:
-            loaded.main()
+            self.check_command(self.executor.measured(COMMAND, self.args, self.sim.params, measure))
             return
         written: list[int] = []
-        with server_like_results(loaded.demisto, written):
-            loaded.main()
+
+        def hook(namespace: dict[str, Any], main: Callable[[], None]) -> None:
+            with server_like_results(namespace["demisto"], written):
+                measure(namespace, main)
+
+        self.executor.run(COMMAND, self.args, self.sim.params, hook)
         if len(written) != 1 or written[0] < self.reply_bytes // 2:  # the records are in it
             raise RuntimeError(f"the command wrote {written} bytes of entries, not the records")
 
-    def check_command(self, loaded: LoadedCommand, server_like: bool = False) -> None:
-        if server_like:
-            return  # run_command checked what was written
-        entries = loaded.entries
+    @staticmethod
+    def check_command(entries: list[dict[str, Any]]) -> None:
         if len(entries) != 1 or entries[0].get("Type") != 1:
             raise RuntimeError(f"the command failed: {str(entries)[:500]}")
         records = next(iter(entries[0]["EntryContext"].values()))
         if len(records) != RECORDS:
             raise RuntimeError(f"the command returned {len(records)} records, not {RECORDS}")
-        loaded.demisto.captured_entries.clear()
 
     def run_baseline(self) -> Any:
         reply = requests.get(
@@ -123,12 +121,9 @@ class LargeSearch:
     # ---- measurements ---------------------------------------------------------------------------
 
     def timed_command(self, server_like: bool = False) -> float:
-        loaded = self.load()
-        started = time.perf_counter()
-        self.run_command(loaded, server_like)
-        elapsed = time.perf_counter() - started
-        self.check_command(loaded, server_like)
-        return elapsed * 1000
+        measure = MainRun()
+        self.run_command(measure, server_like)
+        return measure.elapsed_ms
 
     def timed_baseline(self) -> float:
         gc.collect()
@@ -151,10 +146,9 @@ class LargeSearch:
         return peak
 
     def command_peak(self, server_like: bool = False) -> int:
-        loaded = self.load()
-        peak = self.traced_peak(lambda: self.run_command(loaded, server_like))
-        self.check_command(loaded, server_like)
-        return peak
+        measure = MainRun(trace_memory=True)
+        self.run_command(measure, server_like)
+        return measure.peak_bytes
 
     def baseline_peak(self) -> int:
         return self.traced_peak(self.run_baseline)
@@ -175,9 +169,14 @@ class LargeSearch:
 
     def phases(self) -> list[tuple[str, float, int]]:
         """The command path cut into its steps: (step, ms, traced peak bytes of that step)."""
-        loaded = self.load()
-        ns = loaded.namespace
         steps: list[tuple[str, float, int]] = []
+        self.executor.run(
+            COMMAND, self.args, self.sim.params, lambda namespace, main: self.steps(namespace, steps)
+        )
+        return steps
+
+    def steps(self, ns: dict[str, Any], steps: list[tuple[str, float, int]]) -> None:
+        """The steps, run with the integration's own functions in place of its main()."""
         kept: dict[str, Any] = {}
 
         def step(name: str, work: Callable[[], Any]) -> None:
@@ -217,7 +216,6 @@ class LargeSearch:
         step(dumps, lambda: json.dumps([entry]))
         serialised = kept[dumps]
         step("json.loads (the stand-in's capture only)", lambda: json.loads(serialised))
-        return steps
 
 
 def run(
@@ -230,7 +228,7 @@ def run(
         f"{'HTTPS' if tls else 'HTTP'}; baseline: requests.get of the same query + .json(); "
         f"{runs} runs each, interleaved, medians; memory: tracemalloc peak, one run each",
     )
-    with simulator_process(messages=SEED_MESSAGES, tls=tls) as sim, process_state(sim.env):
+    with simulator_process(messages=SEED_MESSAGES, tls=tls) as sim, environment(sim.env):
         bench = LargeSearch(sim)
         bench.check_baseline(bench.run_baseline())  # warm-up, and the reply's size
         bench.timed_command()
