@@ -586,7 +586,7 @@ class Client(BaseClient):
         response = self._send("POST", path, json_body=body)
         if response.status_code in (400, 409):
             texts = reply_error_texts(parse_json_reply(response))
-            if any("exist" in text.lower() for text in texts):
+            if any("already exist" in text.lower() for text in texts):
                 raise UserExistsError(
                     f"User {email} already exists in PPS, so it was not created. Change it with "
                     "!proofpoint-pps-modify-user.",
@@ -1480,7 +1480,6 @@ def change_sender_list(
     def outcome(entry: str, status: str, message: str) -> dict[str, str]:
         return {"User": ident, "List": list_name, "Entry": entry, "Outcome": status, "Message": message}
 
-    written = False
     try:
         user = client.get_user(ident)
         if user is None:
@@ -1501,15 +1500,16 @@ def change_sender_list(
                 client.update_user(ident, {list_name: wanted})
             except OutcomeUnknownError:
                 pass  # the read-back tells whether the write was applied
-            written = True
-            user = client.get_user(ident)
+            try:
+                user = client.get_user(ident)
+            except DemistoException as error:
+                raise DemistoException(
+                    f"The new {list_name} was sent but could not be read back to check it: {error.message}"
+                ) from error
             if user is None:
                 raise UserNotFoundError(f"User {ident} was deleted while its {list_name} was being changed.")
     except DemistoException as error:
-        message = error.message
-        if written:
-            message = f"The new {list_name} was sent but could not be read back to check it: {message}"
-        return SenderListResult([outcome(entry, "failed", message) for entry in entries], None, [])
+        return SenderListResult([outcome(entry, "failed", error.message) for entry in entries], None, [])
     final = text_items(user.get(list_name))
     outcomes = []
     for entry in entries:

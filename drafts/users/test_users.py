@@ -4,6 +4,7 @@ line is appended to ProofpointProtectionServerV2_test.py (its fixtures and helpe
 import json
 import re
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -178,7 +179,7 @@ def test_create_user_sends_only_what_was_given(client: pps.Client, requests_mock
     assert request.method == "POST"
     assert request.json() == {"firstname": "Alice", "lastname": "Ng", "addgroup": "finance"}
     assert result.to_context()["EntryContext"][USER_KEY]["creationsource"] == "api"
-    assert result.readable_output.startswith(f"### Created end user {ALICE}\n")
+    assert str(result.readable_output).startswith(f"### Created end user {ALICE}\n")
 
 
 def test_create_user_without_fields_sends_an_empty_body(client: pps.Client, requests_mock: Any) -> None:
@@ -193,6 +194,18 @@ def test_create_user_that_exists_is_an_error_naming_the_user(mocker: Any, reques
     assert entries[0]["Type"] == 4
     assert f"User {ALICE} already exists in PPS, so it was not created." in entries[0]["Contents"]
     assert requests_mock.call_count == 1
+
+
+def test_create_user_refused_for_another_reason_says_that_reason(mocker: Any, requests_mock: Any) -> None:
+    body = {"status": 400, "errors": {"invalidarguments": [{"error": "Group does not exist: finanse"}]}}
+    requests_mock.post(ENDUSER_URL, status_code=400, json=body)
+    entries = run_main(
+        mocker, "proofpoint-pps-create-user", {"email": ALICE, "fields": '{"addgroup": "finanse"}'}
+    )
+    assert entries[0]["Contents"] == (
+        "Failed to execute proofpoint-pps-create-user. The PPS server refused the request (400): "
+        "Group does not exist: finanse"
+    )
 
 
 def test_modify_user_sends_only_the_given_fields_and_never_an_empty_attributes(
@@ -617,13 +630,13 @@ def test_another_writer_between_our_read_and_write_never_makes_us_lose_an_entry_
         fake = FakeEndUsers(mocker, {ALICE: a_user(ALICE, safelist=pps.unique_ignoring_case(start))})
         for before, their_adding, entries in theirs:
 
-            def change(
+            def their_change(
                 user: dict[str, Any], their_adding: bool = their_adding, entries: list[str] = entries
             ) -> None:
                 change_list = pps.with_entries_added if their_adding else pps.with_entries_removed
                 user["safelist"] = change_list(user["safelist"], entries)
 
-            (fake.before_put if before else fake.after_put).append(change)
+            (fake.before_put if before else fake.after_put).append(their_change)
         try:
             results = pps.sender_list_command(
                 client, {"email": ALICE, "list": "safelist", "entries": ",".join(ours)}, adding=adding
@@ -635,15 +648,94 @@ def test_another_writer_between_our_read_and_write_never_makes_us_lose_an_entry_
         last_request = mocker.request_history[-1]
         assert last_request.method == "GET"  # the outcome comes from a read after our last write
         assert len(fake.puts) <= pps.SENDER_LIST_ROUNDS
-        for change in changes:
-            in_final = pps.holds(final, change["Entry"])
-            if change["Outcome"] in ("added", "already present"):
+        for reported in changes:
+            in_final = pps.holds(final, reported["Entry"])
+            if reported["Outcome"] in ("added", "already present"):
                 assert in_final
-            elif change["Outcome"] in ("removed", "not present"):
+            elif reported["Outcome"] in ("removed", "not present"):
                 assert not in_final
             else:
-                assert change["Outcome"] == "conflict"
+                assert reported["Outcome"] == "conflict"
                 assert in_final != adding
         # Only a change after our write can undo it; each write meets at most one.
         if sum(1 for before, _, _ in theirs if not before) < pps.SENDER_LIST_ROUNDS:
-            assert all(change["Outcome"] != "conflict" for change in changes)
+            assert all(reported["Outcome"] != "conflict" for reported in changes)
+
+
+class SharedEndUsers(pps.Client):
+    """A client whose end users live in one in-memory store shared by several writers (threads), with a gate
+    that holds a writer's request until the scenario lets it through; replace semantics for lists."""
+
+    lock = threading.Lock()
+
+    def __init__(self, store: dict[str, dict[str, Any]], gate: Any) -> None:
+        super().__init__(SERVER, "soc-api", PASSWORD, verify=True, proxy=False, timeout=5)
+        self.store, self.gate = store, gate
+
+    def get_user(self, ident: str) -> dict[str, Any] | None:
+        self.gate("GET")
+        with self.lock:
+            return json.loads(json.dumps(self.store[ident]))
+
+    def update_user(self, ident: str, body: dict[str, Any]) -> dict[str, Any]:
+        self.gate("PUT")
+        with self.lock:
+            self.store[ident].update(json.loads(json.dumps(body)))
+            return json.loads(json.dumps(self.store[ident]))
+
+
+def test_two_concurrent_writers_keep_both_entries_when_one_overwrote_the_other() -> None:
+    """Writer A reads; writer B reads and writes; then A writes the list it computed from its older read, which
+    drops B's entry. B's read-back sees its entry gone and writes again: both entries stay, none is lost
+    silently."""
+    store = {ALICE: a_user(ALICE)}
+    a_read, b_wrote, a_wrote = threading.Event(), threading.Event(), threading.Event()
+    calls: list[tuple[str, str]] = []  # as the writers send them
+    served: list[tuple[str, str]] = []  # as the store carries them out
+
+    def gate(method: str) -> None:
+        writer = threading.current_thread().name
+        calls.append((writer, method))
+        if (writer, method) == ("B", "GET") and calls.count(("B", "GET")) == 1:
+            assert a_read.wait(5)
+        if (writer, method) == ("A", "PUT") and calls.count(("A", "PUT")) == 1:
+            assert b_wrote.wait(5)
+        if (writer, method) == ("B", "GET") and calls.count(("B", "GET")) == 2:
+            assert a_wrote.wait(5)
+
+    def after(method: str) -> None:
+        writer = threading.current_thread().name
+        served.append((writer, method))
+        {("A", "GET"): a_read, ("B", "PUT"): b_wrote, ("A", "PUT"): a_wrote}.get(
+            (writer, method), threading.Event()
+        ).set()
+
+    class Writer(SharedEndUsers):
+        def get_user(self, ident: str) -> dict[str, Any] | None:
+            user = super().get_user(ident)
+            after("GET")
+            return user
+
+        def update_user(self, ident: str, body: dict[str, Any]) -> dict[str, Any]:
+            user = super().update_user(ident, body)
+            after("PUT")
+            return user
+
+    results: dict[str, list[Any]] = {}
+
+    def write(name: str, entry: str) -> None:
+        args = {"email": ALICE, "list": "blocklist", "entries": entry}
+        results[name] = pps.sender_list_command(Writer(store, gate), args, adding=True)
+
+    threads = [
+        threading.Thread(target=write, args=(name, f"{name.lower()}.example"), name=name) for name in "AB"
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert served[:4] == [("A", "GET"), ("B", "GET"), ("B", "PUT"), ("A", "PUT")]  # A overwrote B's entry
+    assert sorted(store[ALICE]["blocklist"]) == ["a.example", "b.example"]
+    assert outcomes_of(results["A"]) == [(ALICE, "a.example", "added")]
+    assert outcomes_of(results["B"]) == [(ALICE, "b.example", "added")]
+    assert calls.count(("B", "PUT")) == 2  # B saw its entry overwritten and wrote again
