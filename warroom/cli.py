@@ -13,7 +13,7 @@ from typing import Any
 from instance_params import Masker, masked_params
 from warroom.command_line import parse_argv_words
 from warroom.errors import CommandRefused
-from warroom.execution import DEFAULT_OUT_DIR, run_parsed
+from warroom.execution import DEFAULT_OUT_DIR, run_fetch, run_parsed
 from warroom.integration import load_integration
 from warroom.manifest import IntegrationManifest
 from warroom.params import insecure_param_name, load_config_file, params_from_environment
@@ -23,11 +23,16 @@ examples:
   python -m warroom --simulator '!proofpoint-pps-list-quarantined-messages from=*@example.com start_time="7 days"'
   python -m warroom --config instance.yml --context '!proofpoint-pps-smart-search sender=a@example.com'
   python -m warroom --simulator '!test-module'
+  python -m warroom --simulator --fetch             (fetch-incidents, as the server's scheduler runs it)
+  python -m warroom --simulator --fetch --reset     (forget the last run first: fetch from first_fetch)
 
 The line may also come split into several words by the shell: each further word is read as War Room
 text (a=1 b="x y") when it can be, else as one argument whose value the shell has unquoted.
 Instance parameters: the YAML defaults, then PPS_URL, PPS_USERNAME, PPS_PASSWORD, PPS_UNSECURE,
 PPS_PROXY, PPS_TIMEOUT, then the --config file; --simulator sets url, credentials and verification.
+--fetch keeps the last run and the integration context between runs, as the server does, in
+.warroom/simulator.instance.json with --simulator (beside the simulator's state), else in
+.warroom/instance.json; a failed fetch keeps no last run, so the next one repeats it.
 Exit status: 0 ok, 1 after an error entry, 2 when the line, its arguments or the params are refused.
 """
 
@@ -39,7 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("line", nargs="+", metavar="LINE", help="the War Room line, e.g. '!test-module'")
+    parser.add_argument("line", nargs="*", metavar="LINE", help="the War Room line, e.g. '!test-module'")
+    parser.add_argument(
+        "--fetch", action="store_true", help="run fetch-incidents instead of a line and show the incidents"
+    )
+    parser.add_argument(
+        "--reset", action="store_true", help="with --fetch: forget the last run and integration context first"
+    )
     parser.add_argument(
         "--simulator", action="store_true", help="run against the PPS simulator, started here"
     )
@@ -59,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the integration .py, its package folder or a unified .yml",
     )
     parser.add_argument("--context", action="store_true", help="also print the context the command wrote")
-    parser.add_argument("--json", action="store_true", help="print the raw entries as JSON")
+    parser.add_argument(
+        "--json", action="store_true", help="print the raw entries (with --fetch: the incidents) as JSON"
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -82,15 +95,25 @@ def instance_params(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    options = build_parser().parse_args(argv)
+    parser = build_parser()
+    options = parser.parse_args(argv)
     if options.state is not None and not options.simulator:
-        build_parser().error("--state goes with --simulator")
+        parser.error("--state goes with --simulator")
+    if options.fetch and options.line:
+        parser.error("--fetch runs fetch-incidents: give no War Room line with it")
+    if not options.fetch and not options.line:
+        parser.error("give a War Room line, e.g. '!test-module', or --fetch")
+    if options.reset and not options.fetch:
+        parser.error("--reset goes with --fetch")
     params: dict[str, Any] = {}
+    command, args = "fetch-incidents", dict[str, str]()
     try:
-        command, args = parse_argv_words(options.line)
+        if not options.fetch:
+            command, args = parse_argv_words(options.line)
         integration = load_integration(options.integration)
         params = instance_params(options.config, integration.manifest, os.environ)
-        integration.manifest.check_args(command, args)  # refused before the simulator starts
+        if not options.fetch:
+            integration.manifest.check_args(command, args)  # refused before the simulator starts
         with contextlib.ExitStack() as stack:
             env: dict[str, str] = {}
             if options.simulator:
@@ -100,27 +123,50 @@ def main(argv: Sequence[str] | None = None) -> int:
                 params.update(sim.params)
                 params[insecure_param_name(integration.manifest)] = False
                 env.update(sim.env)
-            result = run_parsed(command, args, params, integration, options.out, options.debug, env=env)
+            if options.fetch:
+                state_file = fetch_state_file(options.simulator, options.state)
+                if options.reset:
+                    state_file.unlink(missing_ok=True)
+                state_file.parent.mkdir(parents=True, exist_ok=True)
+                result = run_fetch(
+                    params, integration, options.out, options.debug, state_file=state_file, env=env
+                )
+            else:
+                result = run_parsed(command, args, params, integration, options.out, options.debug, env=env)
     except CommandRefused as exc:
         return _refuse(str(exc), Masker.for_params(params))
     masker = Masker.for_params({**params, **result.params})
     if result.exit_code == 2:
         return _refuse(str(result.entries[0]["Contents"]), masker)
-    from warroom.render import print_params, print_run
+    from warroom.render import print_fetch, print_params, print_run
 
     debug = options.debug or args.get("debug-mode", "").lower() == "true"
     if debug:
         print_params(masked_params(result.params), err=sys.stderr)
-    print_run(
-        result,
-        masker,
-        out=sys.stdout,
-        err=sys.stderr,
-        show_context=options.context,
-        as_json=options.json,
-        show_logs=debug,
-    )
+    if options.fetch:
+        print_fetch(
+            result, masker, state_file, out=sys.stdout, err=sys.stderr, as_json=options.json, show_logs=debug
+        )
+    else:
+        print_run(
+            result,
+            masker,
+            out=sys.stdout,
+            err=sys.stderr,
+            show_context=options.context,
+            as_json=options.json,
+            show_logs=debug,
+        )
     return result.exit_code
+
+
+def fetch_state_file(simulator: bool, simulator_state: Path | None) -> Path:
+    """Where fetch keeps the instance's last run and integration context between runs."""
+    from warroom.simulator import DEFAULT_STATE_FILE
+
+    if simulator:
+        return (simulator_state or DEFAULT_STATE_FILE).with_suffix(".instance.json")
+    return DEFAULT_STATE_FILE.with_name("instance.json")
 
 
 def _refuse(message: str, masker: Masker) -> int:

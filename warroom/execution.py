@@ -34,6 +34,8 @@ ENTRY_TYPE_ENTRY_INFO_FILE = 9
 ENTRY_TYPE_ERROR = 4
 _FILE_ENTRY_TYPES = (ENTRY_TYPE_FILE, ENTRY_TYPE_IMAGE, ENTRY_TYPE_ENTRY_INFO_FILE)
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+# The instance parameter that turns fetching on (spec §10.7).
+FETCH_SWITCH_PARAM = "isFetch"
 
 
 @dataclass
@@ -46,6 +48,21 @@ class RunResult:
     # What the integration was given, after the YAML checks (handy for tests; mask params before printing).
     args: dict[str, str] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
+    # fetch-incidents: what incidents() emitted, and the last run kept for the next fetch (None: none
+    # kept, because the run failed or set none).
+    incidents: list[dict[str, Any]] = field(default_factory=list)
+    last_run: dict[str, Any] | None = None
+
+
+@dataclass
+class Execution:
+    """What one exec of the integration produced, before files are saved."""
+
+    entries: list[dict[str, Any]]
+    logs: list[tuple[str, str]]
+    investigation_id: str
+    incidents: list[dict[str, Any]]
+    last_run: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -107,8 +124,13 @@ def run_parsed(
     *,
     env: Mapping[str, str] | None = None,
     runtime: Runtime | None = None,
+    state_file: Path | None = None,
 ) -> RunResult:
-    """Like `run_command`, for a command already split into its name and arguments."""
+    """Like `run_command`, for a command already split into its name and arguments.
+
+    `state_file` keeps what the server keeps for the instance between runs (last run, integration
+    context), as JSON; without it each run starts with none.
+    """
     try:
         loaded = integration if isinstance(integration, Integration) else load_integration(integration)
         checked_args = loaded.manifest.check_args(command, args)
@@ -118,19 +140,69 @@ def run_parsed(
         return refused_result(str(exc))
     out_dir = Path(workdir) if workdir is not None else DEFAULT_OUT_DIR
     with tempfile.TemporaryDirectory(prefix="warroom-run-") as run_dir:
-        entries, logs, investigation_id = execute_integration(
-            runtime, loaded, command, checked_args, instance, Path(run_dir), debug=debug, env=env or {}
+        run = execute_integration(
+            runtime,
+            loaded,
+            command,
+            checked_args,
+            instance,
+            Path(run_dir),
+            debug=debug,
+            env=env or {},
+            state_file=state_file,
         )
-        files = save_files(entries, Path(run_dir), investigation_id, out_dir, logs)
-    exit_code = 1 if any(entry.get("Type") == ENTRY_TYPE_ERROR for entry in entries) else 0
+        files = save_files(run.entries, Path(run_dir), run.investigation_id, out_dir, run.logs)
+        files += save_attachments(run.incidents, Path(run_dir), run.investigation_id, out_dir, run.logs)
     return RunResult(
-        entries=entries,
-        context=merge_entries_context(entries),
+        entries=run.entries,
+        context=merge_entries_context(run.entries),
         files=files,
-        logs=logs,
-        exit_code=exit_code,
+        logs=run.logs,
+        exit_code=1 if _has_error(run.entries) else 0,
         args=checked_args,
         params=instance,
+        incidents=run.incidents,
+        last_run=run.last_run,
+    )
+
+
+def run_fetch(
+    params: Mapping[str, Any],
+    integration: Path | Integration | None = None,
+    workdir: Path | None = None,
+    debug: bool = False,
+    *,
+    state_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    runtime: Runtime | None = None,
+) -> RunResult:
+    """Run fetch-incidents as the server's scheduler does, for an instance with fetching on.
+
+    The last run and the integration context come from `state_file` and go back to it (the last run
+    only when the fetch succeeds); attachments of the incidents are saved in `workdir`.
+    """
+    try:
+        loaded = integration if isinstance(integration, Integration) else load_integration(integration)
+    except CommandRefused as exc:
+        return refused_result(str(exc))
+    if not loaded.manifest.is_fetch:
+        return refused_result(
+            f"{loaded.manifest.name or 'This integration'} does not fetch incidents: its YAML does not set "
+            "script.isfetch: true"
+        )
+    instance = dict(params)
+    if FETCH_SWITCH_PARAM in loaded.manifest.params:
+        instance[FETCH_SWITCH_PARAM] = True  # the scheduler runs fetch only for instances that fetch
+    return run_parsed(
+        "fetch-incidents",
+        {},
+        instance,
+        loaded,
+        workdir,
+        debug,
+        env=env,
+        runtime=runtime,
+        state_file=state_file,
     )
 
 
@@ -144,13 +216,14 @@ def execute_integration(
     *,
     debug: bool = False,
     env: Mapping[str, str] | None = None,
-) -> tuple[list[dict[str, Any]], list[tuple[str, str]], str]:
-    """Exec CommonServerPython then the integration in one fresh namespace, as the server's loop does.
-
-    Returns the entries, the log lines and the investigation id that names the files written.
-    """
+    state_file: Path | None = None,
+) -> Execution:
+    """Exec CommonServerPython then the integration in one fresh namespace, as the server's loop does."""
     demisto = runtime.demisto
-    demisto.reset(command=command, args=dict(args), params=copy.deepcopy(dict(params)), is_debug=debug)
+    run_state = {"state_file": state_file} if state_file is not None else {}
+    demisto.reset(
+        command=command, args=dict(args), params=copy.deepcopy(dict(params)), is_debug=debug, **run_state
+    )
     namespace: dict[str, Any] = {"__name__": "builtins", "demisto": demisto}
     failure: dict[str, Any] | None = None
     printed = io.StringIO()
@@ -169,10 +242,17 @@ def execute_integration(
     if failure is not None:
         entries.append(failure)
     logs = [(str(level), str(text)) for level, text in getattr(demisto, "captured_logs", [])]
+    incidents = [dict(incident) for incident in getattr(demisto, "captured_incidents", [])]
+    last_run = None
+    if hasattr(demisto, "end_run"):
+        succeeded = not _has_error(entries)
+        demisto.end_run(succeeded)  # a failed run keeps no last run: the next one repeats it
+        if succeeded and command == "fetch-incidents":
+            last_run = demisto.getLastRun()
     demisto.reset()  # nothing of this run (debug mode, params) is left for code that uses demisto next
     if printed.getvalue():
         logs.append(("stdout", printed.getvalue()))
-    return entries, logs, investigation_id
+    return Execution(entries, logs, investigation_id, incidents, last_run)
 
 
 def save_files(
@@ -187,15 +267,45 @@ def save_files(
     for entry in entries:
         if entry.get("Type") not in _FILE_ENTRY_TYPES or not entry.get("FileID"):
             continue
-        source = run_dir / f"{investigation_id}_{entry['FileID']}"
-        if source.resolve().parent != run_dir.resolve() or not source.is_file():
-            logs.append(("warning", f"File entry {entry.get('File')!r}: no file {source.name} was written"))
-            continue
-        out_dir.mkdir(parents=True, exist_ok=True)
-        target = unique_path(out_dir / safe_file_name(str(entry.get("File") or entry["FileID"])))
-        shutil.move(str(source), target)
-        saved.append(target)
+        name = str(entry.get("File") or entry["FileID"])
+        path = _move_written_file(run_dir, investigation_id, str(entry["FileID"]), name, out_dir, logs)
+        saved += [path] if path else []
     return saved
+
+
+def save_attachments(
+    incidents: list[dict[str, Any]],
+    run_dir: Path,
+    investigation_id: str,
+    out_dir: Path,
+    logs: list[tuple[str, str]],
+) -> list[Path]:
+    """Move the files attached to fetched incidents (`attachment: [{path: FileID, name}]`) to `out_dir`."""
+    saved: list[Path] = []
+    for incident in incidents:
+        attachments = incident.get("attachment")
+        for attachment in attachments if isinstance(attachments, list) else []:
+            if not isinstance(attachment, dict) or not attachment.get("path"):
+                continue
+            file_id = str(attachment["path"])
+            name = str(attachment.get("name") or file_id)
+            path = _move_written_file(run_dir, investigation_id, file_id, name, out_dir, logs)
+            saved += [path] if path else []
+    return saved
+
+
+def _move_written_file(
+    run_dir: Path, investigation_id: str, file_id: str, name: str, out_dir: Path, logs: list[tuple[str, str]]
+) -> Path | None:
+    """Move the file fileResult wrote for `file_id` to `out_dir` as `name` (made safe and unique)."""
+    source = run_dir / f"{investigation_id}_{file_id}"
+    if source.resolve().parent != run_dir.resolve() or not source.is_file():
+        logs.append(("warning", f"File {name!r}: no file {source.name} was written"))
+        return None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = unique_path(out_dir / safe_file_name(name))
+    shutil.move(str(source), target)
+    return target
 
 
 def safe_file_name(name: str) -> str:
@@ -215,6 +325,10 @@ def unique_path(path: Path) -> Path:
         number += 1
         candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
     return candidate
+
+
+def _has_error(entries: list[dict[str, Any]]) -> bool:
+    return any(entry.get("Type") == ENTRY_TYPE_ERROR for entry in entries)
 
 
 def _error_entry(message: str) -> dict[str, Any]:

@@ -6,8 +6,10 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import IO, Any, ClassVar
 
+from rich import box
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.json import JSON
 from rich.markdown import Markdown, MarkdownElement, TableElement
@@ -85,6 +87,88 @@ def print_run(
         console.print()
         console.rule("Context")
         console.print(JSON(json.dumps(masker.value(result.context), ensure_ascii=False, default=str)))
+
+
+# IncidentSeverity numbers as the incident list shows them (spec §2).
+SEVERITY_NAMES = {0: "Unknown", 0.5: "Info", 1: "Low", 2: "Medium", 3: "High", 4: "Critical"}
+
+
+def print_fetch(
+    result: RunResult,
+    masker: Masker,
+    state_file: Path,
+    *,
+    out: IO[str],
+    err: IO[str] | None = None,
+    as_json: bool = False,
+    show_logs: bool = False,
+) -> None:
+    """Print a fetch run: the incidents it created (a table, or JSON), then what the next run starts from."""
+    console = Console(file=out, highlight=False, width=_output_width(out))
+    err_console = Console(file=err, highlight=False, stderr=err is None, soft_wrap=True)
+    if show_logs:
+        for level, text in result.logs:
+            err_console.print(Text(f"[{level}] {masker.text(text)}", style="dim"))
+    errors = [entry for entry in result.entries if entry.get("Type") == ENTRY_TYPE_ERROR]
+    incidents = masker.value(result.incidents)
+    if as_json:
+        out.write(json.dumps(incidents, indent=2, ensure_ascii=False, default=str) + "\n")
+    elif not errors:
+        console.print(incidents_table(incidents))
+    for entry in errors:
+        console.print(entry_renderable(masker.value(entry)), soft_wrap=True)
+    for path in result.files:
+        err_console.print(Text(f"Saved attachment: {masker.text(str(path))}", style="green"))
+    if errors:
+        err_console.print(
+            Text(f"The fetch failed: no last run kept, the next fetch repeats this one ({state_file}).")
+        )
+    else:
+        kept = json.dumps(masker.value(result.last_run), ensure_ascii=False, default=str)
+        err_console.print(Text(f"{len(result.incidents)} incident(s). Last run kept in {state_file}: {kept}"))
+
+
+def incidents_table(incidents: list[dict[str, Any]]) -> RenderableType:
+    """Fetched incidents as an analyst scans them: when, how bad, where, which message, and the name."""
+    if not incidents:
+        return Text("No new incidents.")
+    # Few borders, so that at 100 columns the name keeps room beside an unwrapped GUID.
+    table = Table(
+        title=f"{len(incidents)} incident(s)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    table.add_column("Occurred", no_wrap=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Folder", overflow="fold")
+    table.add_column("GUID", no_wrap=True)
+    table.add_column("Name", overflow="fold", ratio=1, min_width=20)
+    for incident in incidents:
+        record = _raw_record(incident)
+        custom_fields = incident.get("CustomFields")
+        fields: dict[str, Any] = custom_fields if isinstance(custom_fields, dict) else {}
+        table.add_row(
+            str(incident.get("occurred") or ""),
+            severity_name(incident.get("severity")),
+            str(fields.get("proofpointppsfolder") or record.get("folder") or ""),
+            str(fields.get("proofpointppsguid") or record.get("guid") or ""),
+            str(incident.get("name") or ""),
+        )
+    return table
+
+
+def severity_name(severity: Any) -> str:
+    """'High' for 3; a value that is no IncidentSeverity is shown as given."""
+    if isinstance(severity, (int, float)) and severity in SEVERITY_NAMES:
+        return SEVERITY_NAMES[severity]
+    return "" if severity is None else str(severity)
+
+
+def _raw_record(incident: Mapping[str, Any]) -> dict[str, Any]:
+    """The record an incident was made from: its rawJSON, parsed."""
+    try:
+        record = json.loads(incident.get("rawJSON") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def print_params(params: Mapping[str, Any], err: IO[str] | None = None) -> None:

@@ -6,6 +6,7 @@ instead of being written to the server's stdin/stdout, so tests and the War Room
 
 import json
 import logging
+import os
 import time
 from typing import Any
 
@@ -43,8 +44,13 @@ captured_entries: list[Any] = []
 # (level, text) for every info/debug/error/log call; level is the method name.
 captured_logs: list[tuple[str, str]] = []
 
-# What the server persists per instance: the integration context and fetch's last run.
+# What incidents() emitted in this run, each list as the server would have received it.
+captured_incidents: list[dict[str, Any]] = []
+
+# What the server keeps per instance between runs: the integration context and fetch's last run.
 _stored: dict[str, Any] = {"integration_context": {}, "last_run": {}}
+# The JSON file that keeps it between runs (None: kept for this run only), and what it holds now.
+_state: dict[str, Any] = {"file": None, "kept": {"integration_context": {}, "last_run": {}}}
 
 _root_logger = logging.getLogger()
 # Marks the root-logger records written here, so debug mode's handler (CSP) does not send them back.
@@ -56,11 +62,14 @@ def reset(
     args: dict[str, Any] | None = None,
     params: dict[str, Any] | None = None,
     is_debug: bool = False,
+    state_file: str | os.PathLike[str] | None = None,
 ) -> None:
-    """Start a fresh run: new calling context, no captured entries or logs, empty stored state.
+    """Start a fresh run: new calling context, no captured entries, logs or incidents.
 
-    Mutates the module's containers in place, so references taken earlier stay valid. A runner that
-    persists state between runs restores it with setIntegrationContext/setLastRun after this call.
+    Mutates the module's containers in place, so references taken earlier stay valid. With
+    `state_file`, the last run and the integration context are read from that JSON file (empty when
+    it does not exist yet) and kept there as the server keeps them: the integration context when it
+    is set, the last run when the run ends well (end_run). Without it they start empty.
     """
     # The server turns debug mode on for a command run with debug-mode=true (spec §9).
     globals()["is_debug"] = is_debug or str((args or {}).get("debug-mode", "")).lower() == "true"
@@ -68,7 +77,44 @@ def reset(
     callingContext.update(_fresh_calling_context(command, dict(args or {}), dict(params or {})))
     captured_entries.clear()
     captured_logs.clear()
-    _stored.update(integration_context={}, last_run={})
+    captured_incidents.clear()
+    kept = _read_state_file(state_file) if state_file is not None else {}
+    _state.update(file=state_file, kept=kept)
+    _stored.update(
+        integration_context=_json_copy(kept.get("integration_context") or {}),
+        last_run=_json_copy(kept.get("last_run") or {}),
+    )
+
+
+def end_run(succeeded: bool) -> None:
+    """The run is over: the server keeps its last run only when it succeeded (spec §10.5)."""
+    if succeeded:
+        _keep("last_run", _stored["last_run"])
+
+
+def _read_state_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            kept = json.load(handle)
+    except FileNotFoundError:
+        return {}
+    if not isinstance(kept, dict):
+        raise ValueError(
+            f"The runtime state file {path} does not hold a JSON object: delete it to start over"
+        )
+    return kept
+
+
+def _keep(name: str, value: Any) -> None:
+    """Record `value` as what the server keeps for the instance, in the state file if there is one."""
+    _state["kept"] = {**_state["kept"], name: _json_copy(value)}
+    path = _state["file"]
+    if path is None:
+        return
+    temporary = f"{os.fspath(path)}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(_state["kept"], handle, indent=2, sort_keys=True)
+    os.replace(temporary, path)  # a reader never sees half a file
 
 
 # ----- what the server tells the integration -----
@@ -135,9 +181,13 @@ def results(value: Any) -> None:
 
 
 def incidents(incident_list: list[dict[str, Any]] | None = None) -> Any:
+    """Send the incidents a fetch created (captured_incidents); without a list, a script's incidents."""
     if incident_list is None:
         return [dict(incident) for incident in SAMPLE_INCIDENTS]
-    return results({"Type": 1, "Contents": json.dumps(incident_list), "ContentsFormat": "json"})
+    contents = json.dumps(incident_list)
+    results({"Type": 1, "Contents": contents, "ContentsFormat": "json"})
+    captured_incidents.extend(json.loads(contents))
+    return None
 
 
 # ----- logging: the server log, not the War Room -----
@@ -200,6 +250,7 @@ def getIntegrationContext() -> dict[str, Any]:
 
 def setIntegrationContext(context: dict[str, Any]) -> None:
     _stored["integration_context"] = _json_copy(context)
+    _keep("integration_context", context)  # the server stores it at once, whatever the run's outcome
 
 
 def getLastRun() -> dict[str, Any]:
@@ -207,4 +258,5 @@ def getLastRun() -> dict[str, Any]:
 
 
 def setLastRun(last_run: Any) -> None:
+    """Kept for the next run only if this one succeeds (end_run)."""
     _stored["last_run"] = _json_copy(last_run)

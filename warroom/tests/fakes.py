@@ -127,3 +127,72 @@ def main():
 if __name__ in ("__main__", "__builtin__", "builtins"):
     main()
 """
+
+# An integration that fetches, for the runner's --fetch: run with the real runtime stand-in.
+FAKE_FETCH_YAML = """\
+name: FakeFetch
+display: Fake Fetching Integration
+configuration:
+- name: url
+  type: 0
+  required: true
+- name: credentials
+  type: 9
+- name: unsecure
+  type: 8
+- name: isFetch
+  type: 8
+- name: max_fetch
+  type: 0
+  defaultvalue: '2'
+- name: fail_fetch
+  type: 8
+script:
+  script: '-'
+  isfetch: true
+  commands: []
+"""
+
+# Each run takes the next `max_fetch` messages after the last run's; the first message has an
+# attachment; with fail_fetch it sets a last run, then fails (which must keep no last run).
+FAKE_FETCH_INTEGRATION = """\
+import demistomock as demisto  # noqa: E402
+from CommonServerPython import *  # noqa: F401,F403
+import json
+
+
+def fetch_incidents(params):
+    if not params.get("isFetch"):
+        raise ValueError("fetch-incidents ran for an instance that does not fetch")
+    start = demisto.getLastRun().get("next", 0)
+    context = demisto.getIntegrationContext()
+    demisto.setIntegrationContext({"runs": context.get("runs", 0) + 1})
+    incidents = []
+    for number in range(start, start + int(params["max_fetch"])):
+        record = {"guid": f"{number:032d}", "folder": "Quarantine", "from": "a@evil.example"}
+        incident = {
+            "name": f"Quarantine: a@evil.example - Prize number {number}",
+            "occurred": f"2026-01-01T00:00:{number:02d}Z",
+            "rawJSON": json.dumps(record),
+            "severity": 2,
+        }
+        if number == 0:
+            saved = fileResult("message-0.eml", "From: a@evil.example\\r\\n\\r\\nPrize")
+            incident["attachment"] = [{"path": saved["FileID"], "name": "message-0.eml"}]
+        incidents.append(incident)
+    demisto.setLastRun({"next": start + len(incidents)})
+    if params.get("fail_fetch"):
+        return_error("PPS could not be reached")
+    demisto.incidents(incidents)
+
+
+def main():
+    if demisto.command() == "fetch-incidents":
+        fetch_incidents(demisto.params())
+    elif demisto.command() == "test-module":
+        return_results("ok")
+
+
+if __name__ in ("__main__", "__builtin__", "builtins"):
+    main()
+"""

@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+from pathlib import Path
 
 import demistomock as demisto
 import pytest
@@ -133,6 +134,17 @@ def test_incidents_sends_the_list_as_one_json_entry() -> None:
     assert demisto.captured_entries == [
         {"Type": 1, "Contents": json.dumps(incidents), "ContentsFormat": "json"}
     ]
+    assert demisto.captured_incidents == incidents
+
+
+def test_incidents_of_several_calls_are_all_captured_and_cleared_by_reset() -> None:
+    demisto.incidents([{"name": "a"}])
+    demisto.incidents([])
+    demisto.incidents([{"name": "b"}])
+    assert [incident["name"] for incident in demisto.captured_incidents] == ["a", "b"]
+
+    demisto.reset()
+    assert demisto.captured_incidents == []
 
 
 def test_incidents_without_argument_returns_sample_incidents() -> None:
@@ -154,6 +166,58 @@ def test_last_run_is_empty_until_set_then_persists() -> None:
     assert demisto.getLastRun() == {}
     demisto.setLastRun({"last_fetch": "2022-08-12T10:00:00Z", "ids": ["a"]})
     assert demisto.getLastRun() == {"last_fetch": "2022-08-12T10:00:00Z", "ids": ["a"]}
+
+
+def test_a_state_file_keeps_last_run_and_integration_context_for_the_next_run(tmp_path: Path) -> None:
+    state = tmp_path / "instance.json"
+    demisto.reset(command="fetch-incidents", state_file=state)
+    assert demisto.getLastRun() == {} and demisto.getIntegrationContext() == {}
+    demisto.setLastRun({"last_fetch": "2022-08-12T10:00:00Z"})
+    demisto.setIntegrationContext({"token": "t"})
+    demisto.end_run(succeeded=True)
+
+    demisto.reset(command="fetch-incidents", state_file=state)
+
+    assert demisto.getLastRun() == {"last_fetch": "2022-08-12T10:00:00Z"}
+    assert demisto.getIntegrationContext() == {"token": "t"}
+    assert json.loads(state.read_text()) == {
+        "integration_context": {"token": "t"},
+        "last_run": {"last_fetch": "2022-08-12T10:00:00Z"},
+    }
+
+
+def test_a_failed_run_keeps_no_last_run_but_its_integration_context(tmp_path: Path) -> None:
+    state = tmp_path / "instance.json"
+    demisto.reset(command="fetch-incidents", state_file=state)
+    demisto.setLastRun({"last_fetch": 1})
+    demisto.end_run(succeeded=True)
+
+    demisto.reset(command="fetch-incidents", state_file=state)
+    demisto.setLastRun({"last_fetch": 2})
+    demisto.setIntegrationContext({"token": "new"})
+    demisto.end_run(succeeded=False)
+
+    demisto.reset(command="fetch-incidents", state_file=state)
+    assert demisto.getLastRun() == {"last_fetch": 1}
+    assert demisto.getIntegrationContext() == {"token": "new"}
+
+
+def test_without_a_state_file_nothing_is_kept_between_runs(tmp_path: Path) -> None:
+    demisto.reset(command="fetch-incidents")
+    demisto.setLastRun({"last_fetch": 1})
+    demisto.end_run(succeeded=True)
+    demisto.reset(command="fetch-incidents")
+    assert demisto.getLastRun() == {}
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_state_file_that_is_not_an_object_is_refused_with_the_fix(tmp_path: Path) -> None:
+    state = tmp_path / "instance.json"
+    state.write_text("[]")
+    with pytest.raises(
+        ValueError, match=r"instance\.json does not hold a JSON object: delete it to start over"
+    ):
+        demisto.reset(state_file=state)
 
 
 def test_stored_state_must_be_json() -> None:
