@@ -163,6 +163,15 @@ class Simulator:
 
         requests.delete(self.url + "/_simulator/faults", verify=self.ca_file or True).raise_for_status()
 
+    def recorded_requests(self) -> list[dict[str, Any]]:
+        """The API requests the simulator received so far (method, path, query, status, time)."""
+        import requests
+
+        reply = requests.get(self.url + "/_simulator/requests", verify=self.ca_file or True, timeout=60)
+        reply.raise_for_status()
+        found: list[dict[str, Any]] = reply.json()["requests"]
+        return found
+
 
 @contextlib.contextmanager
 def simulator_process(
@@ -306,6 +315,27 @@ class Executor:
         found: dict[str, Any] = {}
         self.run("test-module", {}, {}, lambda namespace, main: found.update(value=namespace[name]))
         return found["value"]
+
+    def concurrency_bounds(self) -> dict[str, int]:
+        """The integration's concurrency bounds: every module-level integer named `*_CONCURRENCY`."""
+        found: dict[str, int] = {}
+
+        def read(namespace: dict[str, Any], main: Callable[[], None]) -> None:
+            found.update(
+                (name, value)
+                for name, value in namespace.items()
+                if name.endswith("_CONCURRENCY") and isinstance(value, int) and not isinstance(value, bool)
+            )
+
+        self.run("test-module", {}, {}, read)
+        return found
+
+
+class Skipped(Exception):
+    """A benchmark of a feature the integration does not have yet: said, not failed (exit status 0)."""
+
+    def __init__(self, command: str, what: str = "") -> None:
+        super().__init__(f"skipped: {command}{' ' + what if what else ''} not in the integration yet")
 
 
 def error_text(entries: list[dict[str, Any]]) -> str | None:

@@ -2,8 +2,8 @@
 
 `python -m bench.simulator_process --messages N [--large-message-bytes B] [--http]` seeds N quarantined
 messages (plus half as many trace-only records), optionally quarantines one message of B bytes, listens
-on a free loopback port, prints one JSON line (url, ca_file, large_guid, folder sizes) and serves until
-its standard input closes, so it never outlives the benchmark that started it.
+on a free loopback port, prints one JSON line (url, ca_file, large_guid, folder sizes, the end users'
+addresses) and serves until its standard input closes, so it never outlives the benchmark that started it.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ def main() -> int:
             "large_folder": LARGE_MESSAGE_FOLDER,
             "folders": dict(folders),
             "trace_records": len(sim.backend.trace()),
+            "endusers": [user["email"] for user in sim.backend.endusers()],
         }
         print(json.dumps(info), flush=True)
         sys.stdin.read()  # serve until the benchmark closes our stdin (or exits)
