@@ -22,7 +22,14 @@ from typing import Any
 
 from bench.instrument import MainHook, hooked, instrumented
 from pps_simulator import DEFAULT_USERS
-from warroom.execution import ENTRY_TYPE_ERROR, Runtime, execute_integration, load_runtime
+from warroom.execution import (
+    ENTRY_TYPE_ERROR,
+    RunResult,
+    Runtime,
+    execute_integration,
+    load_runtime,
+    run_fetch,
+)
 from warroom.integration import DEFAULT_INTEGRATION, Integration, load_integration, strip_runtime_imports
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,18 +83,22 @@ class Outcome:
 
     name: str
     value: float
-    target: float
+    target: float | None = None  # None: a figure the issue asks to report, with no target of its own
     higher_is_better: bool = False
     unit: str = ""  # "" for a ratio, else e.g. "MiB"
     informative: bool = False  # shown against the target for comparison, but not one of the issue's targets
 
     @property
     def met(self) -> bool:
+        if self.target is None:
+            return True
         return self.value >= self.target if self.higher_is_better else self.value <= self.target
 
     def line(self) -> str:
         comparison = ">=" if self.higher_is_better else "<="
         unit = f" {self.unit}" if self.unit else ""
+        if self.target is None:
+            return f"  {self.name:<48} {self.value:8.2f}{unit}   (reported)"
         verdict = "MET" if self.met else "MISSED"
         if self.informative:
             verdict = f"(informative: {'within' if self.met else 'beyond'} it)"
@@ -297,12 +308,23 @@ class Executor:
         """The entries of one run of `command` (args as the War Room passes them: strings, or lists as a
         playbook passes an array), `hook` in place of main() when given."""
         with tempfile.TemporaryDirectory(prefix="bench-run-") as run_dir, hooked(hook):
-            execution: Any = execute_integration(
+            execution = execute_integration(
                 self.runtime, self.integration, command, args, params, Path(run_dir), env=self.env
             )
-        # An Execution since the runner learnt to fetch; an (entries, logs, investigation id) tuple before.
-        entries: list[dict[str, Any]] = execution.entries if hasattr(execution, "entries") else execution[0]
-        return entries
+        return execution.entries
+
+    def fetch(self, params: Mapping[str, Any], state_file: Path, hook: MainHook | None = None) -> RunResult:
+        """One fetch-incidents run as the runner's `run_fetch` does it (the scheduler's run: params checked
+        against the YAML, isFetch on, last run and integration context kept in `state_file`)."""
+        with tempfile.TemporaryDirectory(prefix="bench-fetch-") as workdir, hooked(hook):
+            return run_fetch(
+                params,
+                self.integration,
+                Path(workdir),
+                state_file=state_file,
+                env=self.env,
+                runtime=self.runtime,
+            )
 
     def measured(
         self, command: str, args: Mapping[str, Any], params: Mapping[str, Any], measure: MainRun

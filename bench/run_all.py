@@ -18,7 +18,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import batch_release, cold_start, download, folder_list, large_result, sender_list
+from bench import batch_release, cold_start, download, fetch_backlog, folder_list, large_result, sender_list
 from bench.common import Outcome, Skipped, machine_facts
 
 BenchmarkRun = Callable[[argparse.Namespace], list[Outcome]]
@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, BenchmarkRun] = {
     "download": lambda a: download.run(quick=a.quick, tls=not a.http),
     "folder_list": lambda a: folder_list.run(quick=a.quick, tls=not a.http),
     "sender_list": lambda a: sender_list.run(quick=a.quick, tls=not a.http),
+    "fetch_backlog": lambda a: fetch_backlog.run(quick=a.quick, tls=not a.http),
 }
 
 
