@@ -12,9 +12,20 @@ from typing import Any
 
 from pps_simulator.arrivals import ArrivalPlan
 from pps_simulator.model import DEFAULT_FOLDER, FLAVOURS, FOLDERS, ON_PREMISE
-from pps_simulator.server import PPSSimulator, is_loopback
+from pps_simulator.server import MAX_PORT, PPSSimulator, is_loopback
 
 FOLDER_NAMES = tuple(name for _, name, _ in FOLDERS)
+
+
+def port_number(text: str) -> int:
+    """A TCP port for argparse: 0 (any free one) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give 0 (any free port) to {MAX_PORT}")
+    return port
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -25,7 +36,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)"
     )
-    parser.add_argument("--port", type=int, default=10000, help="port (default 10000, 0 for any free one)")
+    parser.add_argument(
+        "--port", type=port_number, default=10000, help="port (default 10000, 0 for any free one)"
+    )
     parser.add_argument(
         "--db",
         default=":memory:",
@@ -139,7 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" {len(sim.backend.endusers())} end users; {sim.flavour} replies)",
     ]
     if sim.ca_file:
-        lines.append(f"  CA certificate: {args.ca_out or sim.ca_file}")
+        ca = args.ca_out or sim.ca_file
+        lines.append(f"  CA certificate: {ca}  (trust it: REQUESTS_CA_BUNDLE={ca}, or curl --cacert {ca})")
     lines += [
         f"  user {name} / {user.password}  modules: {', '.join(sorted(user.modules))}"
         for name, user in sim.users.items()

@@ -8,27 +8,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-API_PREFIX = "/rest/v1"
-CONTROL_PREFIX = "/_simulator"
+from pps_simulator.paths import api_path, path_matches
+
 BODY_KINDS = ("malformed", "html")
 DEFAULT_RETRY_AFTER = 1
-
-
-def api_path(path: str) -> str:
-    """The full request path for `path` given with or without the `/rest/v1` prefix."""
-    if not path.startswith("/"):
-        path = "/" + path
-    if path.startswith((API_PREFIX + "/", CONTROL_PREFIX + "/")) or path in (API_PREFIX, CONTROL_PREFIX):
-        return path
-    return API_PREFIX + path
-
-
-def path_matches(pattern: str | None, path: str) -> bool:
-    """`pattern` (with or without `/rest/v1`) names this path or a folder of paths above it."""
-    if pattern is None:
-        return True
-    full = api_path(pattern).rstrip("/")
-    return path == full or path.startswith(full + "/")
 
 
 @dataclass

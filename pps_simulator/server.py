@@ -14,13 +14,16 @@ from typing import Any
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from pps_simulator.app import DEFAULT_USERS, PPSApplication, RecordedRequest, RequestLog, User
+from pps_simulator.app import PPSApplication
 from pps_simulator.arrivals import ArrivalClock, ArrivalPlan, Arrivals
 from pps_simulator.backend import PPSBackend
 from pps_simulator.faults import FaultRegistry
 from pps_simulator.model import ON_PREMISE
+from pps_simulator.requestlog import RecordedRequest, RequestLog
+from pps_simulator.users import DEFAULT_USERS, User
 
 LOOPBACK_NAMES = ("localhost",)
+MAX_PORT = 65535
 
 
 def is_loopback(host: str) -> bool:
@@ -95,6 +98,8 @@ class PPSSimulator:
     ) -> None:
         if not is_loopback(host):
             raise ValueError(f"the simulator listens on loopback addresses only, not {host!r}")
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= MAX_PORT:
+            raise ValueError(f"port must be 0 (any free port) to {MAX_PORT}, not {port!r}")
         self.host = host
         self.tls = tls
         self.verbose = verbose

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
+
+from pps_simulator import PPSSimulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,3 +72,23 @@ def test_refuses_a_non_loopback_host() -> None:
     )
     assert result.returncode == 2
     assert "loopback" in result.stderr
+
+
+@pytest.mark.parametrize("port", ["70000", "65536", "-1", "abc", "1.5"])
+def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pps_simulator", "--port", port],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert f"argument --port: {port!r} is not a port: give 0 (any free port) to 65535" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("port", [70000, -1, True])
+def test_in_process_a_port_out_of_range_is_refused(port: int) -> None:
+    with pytest.raises(ValueError, match="port must be 0"):
+        PPSSimulator(messages=0, port=port)
