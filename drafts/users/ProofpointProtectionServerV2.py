@@ -116,7 +116,7 @@ SENDER_LISTS = ("safelist", "blocklist")
 USER_LIST_FIELDS = ("alias", "groups", "safelist", "blocklist")
 # Read, write the whole list, read back: a change another writer undid is tried this many times in all.
 SENDER_LIST_ROUNDS = 3
-SENDER_LIST_DONE = {"added", "already present", "removed", "not present"}
+SENDER_LIST_DONE = frozenset({"added", "already present", "removed", "not present"})
 
 LOCAL_GUID_PATTERN = re.compile(r"^[0-9]+:[0-9]+:[0-9]+$")
 CLOUD_GUID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
