@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Any, TypeVar
@@ -27,6 +28,8 @@ API_PATH = "/rest/v1"
 SMART_SEARCH_PREFIX = "Proofpoint.SmartSearch"
 QUARANTINED_MESSAGE_PREFIX = "Proofpoint.QuarantinedMessage"
 QUARANTINE_ACTION_PREFIX = "Proofpoint.QuarantineAction"
+USER_PREFIX = "Proofpoint.User"
+SENDER_LIST_CHANGE_PREFIX = "Proofpoint.SenderListChange"
 
 SMART_SEARCH_TITLE = "Proofpoint Protection Server Smart Search Results"
 QUARANTINED_MESSAGES_TITLE = "Proofpoint Protection Server Quarantined Messages"
@@ -43,6 +46,25 @@ SMART_SEARCH_HEADERS = [
     "Spam_Score",
     "Virus_Names",
 ]
+USER_HEADERS = [
+    "email",
+    "uid",
+    "firstname",
+    "lastname",
+    "type",
+    "groups",
+    "alias",
+    "safelist",
+    "blocklist",
+    "attributes",
+    "suborg",
+    "creationsource",
+    "created",
+    "lastmodified",
+    "lastsignon",
+    "lastpasswordchange",
+]
+SENDER_LIST_CHANGE_HEADERS = ["User", "List", "Entry", "Outcome", "Message"]
 QUARANTINED_MESSAGE_HEADERS = [
     "localguid",
     "guid",
@@ -96,6 +118,16 @@ FOLDER_CONCURRENCY = 4
 
 MODULE_PSS = "pss"
 MODULE_QUARANTINE = "Quarantine"
+# The API does not document the module /enduser needs; "enduser" is the name PPS roles show (assumed).
+MODULE_ENDUSER = "enduser"
+ENDUSER_PATH = "/enduser/"
+
+SENDER_LISTS = ("safelist", "blocklist")
+# The user object's list fields; PPS may send one as a comma-separated string.
+USER_LIST_FIELDS = ("alias", "groups", "safelist", "blocklist")
+# Read, write the whole list, read back: a change another writer undid is tried this many times in all.
+SENDER_LIST_ROUNDS = 3
+SENDER_LIST_DONE = frozenset({"added", "already present", "removed", "not present"})
 
 LOCAL_GUID_PATTERN = re.compile(r"^[0-9]+:[0-9]+:[0-9]+$")
 CLOUD_GUID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -103,6 +135,11 @@ MESSAGE_GUID_PATTERN = re.compile(r"^[A-Za-z0-9_=-]{1,128}$")
 # What the PPS search accepts: addresses, prefixes, suffixes, domains, with * wildcards.
 ADDRESS_PATTERN_RE = re.compile(r"^[A-Za-z0-9.!#$%&'+/=?^_`{|}~*@-]{1,320}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+DOMAIN_RE = re.compile(
+    r"^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$"
+)
+# A uid is whatever PPS assigned; the path segment is encoded, so only blanks and dot segments are refused.
+USER_UID_RE = re.compile(r"^(?!\.+$)\S{1,255}$")
 QUEUE_ID_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 HOST_RE = re.compile(r"^[A-Za-z0-9.:_\[\]-]{1,255}$")
 HEADER_FROM_RE = re.compile(r"^(?P<name>[^<>]*)<(?P<address>[^<>]+)>$")
@@ -123,11 +160,11 @@ LINE_BREAKS_RE = re.compile(r"[\r\n\x85\u2028\u2029]")
 MAX_VALUE_LENGTH = 1000
 MAX_MULTILINE_LENGTH = 100_000
 # A batch names thousands of ids, or many recipients, in one comma-separated value: the cap is per item.
-LIST_ARGUMENTS = frozenset({"local_guid", "to"})
+LIST_ARGUMENTS = frozenset({"local_guid", "to", "email", "uid", "entries"})
 # The API's time formats have four-digit years; earlier than this is a typo, not a search.
 EARLIEST_YEAR = 1970
-# The forward command's comment is a message body: line breaks are its point.
-MULTILINE_ARGUMENTS = frozenset({"comment"})
+# The forward command's comment is a message body: line breaks are its point; JSON may be pasted indented.
+MULTILINE_ARGUMENTS = frozenset({"comment", "fields", "attributes"})
 
 TIME_FORM_HINT = (
     'Use "<number> <unit>" (minutes, hours, days, weeks, months or years, e.g. "12 hours") '
@@ -136,6 +173,9 @@ TIME_FORM_HINT = (
 CHECK_OUTCOME_HINT = (
     "Check with !proofpoint-pps-list-quarantined-messages (or the PPS quarantine) whether it was acted on "
     "before trying again."
+)
+CHECK_USER_OUTCOME_HINT = (
+    "Check with !proofpoint-pps-get-user whether the user was changed before trying again."
 )
 
 """ CLIENT """
@@ -151,6 +191,14 @@ class OutcomeUnknownError(DemistoException):
 
 class MessageNotFoundError(DemistoException):
     """The appliance has no message with the requested GUID."""
+
+
+class UserExistsError(DemistoException):
+    """Create found the end user already there."""
+
+
+class UserNotFoundError(DemistoException):
+    """The end user to change does not exist."""
 
 
 def split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
@@ -214,7 +262,40 @@ class UnverifiedTLSAdapter(HTTPAdapter):
 
 
 def module_for_path(path: str) -> str:
+    if path.startswith(ENDUSER_PATH):
+        return MODULE_ENDUSER
     return MODULE_PSS if path.startswith("/pss") else MODULE_QUARANTINE
+
+
+def check_outcome_hint(path: str) -> str:
+    return CHECK_USER_OUTCOME_HINT if path.startswith(ENDUSER_PATH) else CHECK_OUTCOME_HINT
+
+
+def user_path(ident: str) -> str:
+    """/enduser/<email or uid>, encoded: real addresses hold +, /, #, ? and %."""
+    return ENDUSER_PATH + quote(ident, safe="@")
+
+
+def is_html_page(response: requests.Response) -> bool:
+    if "html" in response.headers.get("Content-Type", "").lower():
+        return True
+    try:
+        return response.text[:15].lstrip().lower().startswith(("<!doctype", "<html"))
+    except Exception:  # a body that cannot be decoded is no page
+        return False
+
+
+def reply_error_texts(reply: Any) -> list[str]:
+    """The texts of an API error body {"errors": {"invalidarguments": [{"error": ...}]}}; its list may be
+    empty or missing, so nothing is indexed blindly."""
+    errors = reply.get("errors") if isinstance(reply, dict) else None
+    items = errors.get("invalidarguments") if isinstance(errors, dict) else None
+    texts: list[str] = []
+    for item in items if isinstance(items, list) else []:
+        text = item.get("error") if isinstance(item, dict) else item
+        if isinstance(text, str) and text.strip():
+            texts.append(text.strip())
+    return texts
 
 
 def describe_body(response: requests.Response, limit: int = 500) -> str:
@@ -223,19 +304,24 @@ def describe_body(response: requests.Response, limit: int = 500) -> str:
         text = response.text.strip()
     except Exception:  # a body that cannot be decoded says nothing useful
         return ""
-    content_type = response.headers.get("Content-Type", "")
-    if "html" in content_type.lower() or text[:15].lower().startswith(("<!doctype", "<html")):
+    if is_html_page(response):
         return "(an HTML page, not a PPS API reply: check the Server URL and the proxy)"
-    if "json" in content_type.lower():
+    # Some replies say text/plain for JSON: the body decides.
+    if "json" in response.headers.get("Content-Type", "").lower() or text.startswith("{"):
         try:
             parsed = json.loads(text)
-            text = (
-                str(parsed.get("status") or parsed.get("errors") or parsed)
-                if isinstance(parsed, dict)
-                else text
-            )
         except ValueError:
-            pass
+            parsed = None
+        if isinstance(parsed, dict):
+            status = parsed.get("status")
+            if reply_error_texts(parsed):
+                text = "; ".join(reply_error_texts(parsed))
+            elif isinstance(status, str) and status.strip():
+                text = status.strip()
+            elif set(parsed) <= {"status", "errors"}:
+                text = ""  # an error body that gives no reason: the caller falls back to the status line
+            else:
+                text = str(parsed)
     return text if len(text) <= limit else text[:limit] + "..."
 
 
@@ -307,7 +393,7 @@ class Client(BaseClient):
         method: str,
         path: str,
         params: dict[str, str] | None = None,
-        json_body: dict[str, str] | None = None,
+        json_body: dict[str, Any] | None = None,
         stream: bool = False,
     ) -> requests.Response:
         """Sends one request under the retry policy; returns a response whose status is not yet checked."""
@@ -356,7 +442,7 @@ class Client(BaseClient):
             raise OutcomeUnknownError(
                 f"The PPS server answered {response.status_code} to {method} {path}: "
                 f"{describe_body(response) or response.reason}. The outcome is unknown: the request may "
-                f"have been carried out, so it was not sent again. {CHECK_OUTCOME_HINT}",
+                f"have been carried out, so it was not sent again. {check_outcome_hint(path)}",
                 res=response,
             )
         return response
@@ -390,7 +476,7 @@ class Client(BaseClient):
                 return OutcomeUnknownError(
                     f"The PPS server did not answer {method} {path} within the {self.timeout:g}s timeout. "
                     f"The outcome is unknown: the request may have been carried out, so it was not sent "
-                    f"again. {CHECK_OUTCOME_HINT}",
+                    f"again. {check_outcome_hint(path)}",
                     exception=error,
                 )
             return DemistoException(
@@ -408,7 +494,7 @@ class Client(BaseClient):
             return OutcomeUnknownError(
                 f"The connection to {host} broke during {method} {path}: {first_line(error)}. The outcome is "
                 f"unknown: the request may have been carried out, so it was not sent again. "
-                f"{CHECK_OUTCOME_HINT}",
+                f"{check_outcome_hint(path)}",
                 exception=error,
             )
         return DemistoException(
@@ -439,7 +525,7 @@ class Client(BaseClient):
                 "(https://<host>:10000, without a path)."
             )
         elif status == 400:
-            message = f"The PPS server refused the request (400): {body or response.reason}"
+            message = f"The PPS server refused the request (400): {body or 'the reply gave no reason'}"
         elif status == 429:
             message = (
                 "The PPS server is rate limiting requests (429) and kept refusing after retries. Try again "
@@ -453,15 +539,17 @@ class Client(BaseClient):
 
     def _get_json(self, path: str, params: dict[str, str] | None, expected_key: str) -> dict[str, Any]:
         response = self._send("GET", path, params=params)
-        self._check_status(response, "GET", path)
-        try:
-            # From the bytes: no decoded copy of a large reply is held beside them while parsing.
-            reply = json.loads(response.content)
-        except ValueError:
-            reply = None
+        return self._json_object(response, "GET", path, expected_key)
+
+    def _json_object(
+        self, response: requests.Response, method: str, path: str, expected_key: str
+    ) -> dict[str, Any]:
+        """Checks the status and returns the reply's JSON object, refusing anything the API does not send."""
+        self._check_status(response, method, path)
+        reply = parse_json_reply(response)
         if not isinstance(reply, dict) or (expected_key and expected_key not in reply):
             raise DemistoException(
-                f"The reply to GET {path} is not what the PPS API sends (expected a JSON object"
+                f"The reply to {method} {path} is not what the PPS API sends (expected a JSON object"
                 f"{' with ' + repr(expected_key) if expected_key else ''}): {describe_body(response, 200)}. "
                 "Check that the Server URL points at the PPS API (port 10000).",
                 res=response,
@@ -524,6 +612,63 @@ class Client(BaseClient):
             if isinstance(reply, dict):
                 return str(reply.get("status") or "")
         return text
+
+    # -- end users --------------------------------------------------------------------------------
+
+    def get_user(self, ident: str) -> dict[str, Any] | None:
+        """The end user with this email address or uid; None when PPS has no such user."""
+        path = user_path(ident)
+        response = self._send("GET", path)
+        if user_not_found(response):
+            return None
+        return self._json_object(response, "GET", path, "")
+
+    def create_user(self, email: str, body: dict[str, Any]) -> dict[str, Any]:
+        path = user_path(email)
+        response = self._send("POST", path, json_body=body)
+        if response.status_code in (400, 409):
+            texts = reply_error_texts(parse_json_reply(response))
+            if any("already exist" in text.lower() for text in texts):
+                raise UserExistsError(
+                    f"User {email} already exists in PPS, so it was not created. Change it with "
+                    "!proofpoint-pps-modify-user.",
+                    res=response,
+                )
+        return self._json_object(response, "POST", path, "")
+
+    def update_user(self, ident: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PUTs the given fields only; a field left out stays as it is."""
+        path = user_path(ident)
+        response = self._send("PUT", path, json_body=body)
+        if user_not_found(response):
+            raise UserNotFoundError(
+                f"User {ident} was not found in PPS, so nothing was changed. Check the address or uid with "
+                "!proofpoint-pps-get-user, or create the user with !proofpoint-pps-create-user.",
+                res=response,
+            )
+        return self._json_object(response, "PUT", path, "")
+
+    def delete_user(self, ident: str) -> bool:
+        """Deletes the end user; False when PPS has no such user."""
+        path = user_path(ident)
+        response = self._send("DELETE", path)
+        if user_not_found(response):
+            return False
+        self._check_status(response, "DELETE", path)
+        return True
+
+
+def parse_json_reply(response: requests.Response) -> Any:
+    """The reply's JSON, or None. From the bytes: no decoded copy of a large reply is held beside them."""
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None
+
+
+def user_not_found(response: requests.Response) -> bool:
+    """404 from /enduser means no such user, unless an HTML page says the URL is not the API at all."""
+    return response.status_code == 404 and not is_html_page(response)
 
 
 Item = TypeVar("Item")
@@ -735,9 +880,14 @@ def parse_header_from(args: dict[str, Any]) -> str | None:
     return text
 
 
-def parse_text_list(args: dict[str, Any], name: str) -> str | None:
+def argument_items(args: dict[str, Any], name: str) -> list[str]:
+    """The non-empty items of a comma-separated (or list, or JSON array) argument."""
     items = [str(item).strip() for item in argToList(args.get(name))] if args.get(name) else []
-    items = [item for item in items if item]
+    return [item for item in items if item]
+
+
+def parse_text_list(args: dict[str, Any], name: str) -> str | None:
+    items = argument_items(args, name)
     return ",".join(items) if items else None
 
 
@@ -833,6 +983,102 @@ def given_spelling(args: dict[str, Any], name: str, other: str) -> str:
             f"Conflicting values for {name} and {other}: they are two names of one argument. Give only one of them."
         )
     return other if second and not first else name
+
+
+def unique_ignoring_case(items: list[str]) -> list[str]:
+    """The items without repeats, compared ignoring case; the first spelling is kept."""
+    kept: dict[str, str] = {}
+    for item in items:
+        kept.setdefault(item.lower(), item)
+    return list(kept.values())
+
+
+def parse_user_idents(args: dict[str, Any], many: bool = False, uid_name: str = "uid") -> list[str]:
+    """The end users named by email or by uid (one of the two arguments); several only when `many`."""
+    emails, uids = argument_items(args, "email"), argument_items(args, uid_name)
+    if emails and uids:
+        raise InvalidArgumentError(
+            f"Conflicting arguments email and {uid_name}: both name the user. Give one of them, e.g. "
+            "email=alice@example.com or uid=1001."
+        )
+    if not emails and not uids:
+        raise InvalidArgumentError(
+            "Missing argument email or uid. Give the end user's address (e.g. email=alice@example.com) or "
+            "PPS uid (e.g. uid=1001)."
+        )
+    name, items = ("email", emails) if emails else (uid_name, uids)
+    if len(items) > 1 and not many:
+        raise refuse(name, ",".join(items), "Give one end user.")
+    for item in items:
+        if name == "email" and not EMAIL_RE.match(item):
+            raise refuse("email", item, "Use an email address, e.g. alice@example.com.")
+        if name == uid_name and not USER_UID_RE.match(item):
+            raise refuse(uid_name, item, "Use the user's PPS uid, without spaces, e.g. 1001.")
+    return unique_ignoring_case(items)
+
+
+def parse_json_object(args: dict[str, Any], name: str, example: str) -> dict[str, Any] | None:
+    value = args.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else value
+    except ValueError as error:
+        raise refuse(
+            name, value, f"It is not valid JSON ({error}). Give a JSON object, e.g. {example}."
+        ) from None
+    if not isinstance(parsed, dict):
+        raise refuse(name, value, f"Give a JSON object, in braces, e.g. {example}.")
+    return parsed
+
+
+def parse_user_body(args: dict[str, Any]) -> dict[str, Any]:
+    """The create/modify body: only what the user gave. An empty attributes object is never sent: on a PUT it
+    could clear the user's attributes."""
+    fields = parse_json_object(args, "fields", '{"firstname": "Alice", "lastname": "Smith"}') or {}
+    attributes = parse_json_object(args, "attributes", '{"department": "Finance"}')
+    if attributes is not None and "attributes" in fields:
+        raise InvalidArgumentError(
+            "Conflicting values for attributes: both fields and the attributes argument hold attributes. "
+            "Give them in the attributes argument only."
+        )
+    body = {**fields, **({"attributes": attributes} if attributes is not None else {})}
+    if body.get("attributes") == {}:
+        del body["attributes"]
+    return body
+
+
+def parse_sender_list_name(args: dict[str, Any]) -> str:
+    list_name = parse_choice(args, "list", SENDER_LISTS)
+    if list_name is None:
+        raise InvalidArgumentError("Missing required argument list. Use list=safelist or list=blocklist.")
+    return list_name
+
+
+def is_sender_entry(entry: str) -> bool:
+    """An address (user@example.com), @example.com (that domain only) or example.com (and its subdomains)."""
+    local, at, domain = entry.rpartition("@")
+    if len(entry) > 320 or not DOMAIN_RE.match(domain):
+        return False
+    return not at or not local or bool(EMAIL_RE.match(entry))
+
+
+def parse_sender_entries(args: dict[str, Any]) -> list[str]:
+    entries = argument_items(args, "entries")
+    if not entries:
+        raise InvalidArgumentError(
+            "Missing required argument entries. Give one or more senders separated by commas, e.g. "
+            "entries=billing@example.net,@example.org,example.com."
+        )
+    for entry in entries:
+        if not is_sender_entry(entry):
+            raise refuse(
+                "entries",
+                entry,
+                "Each entry is an address (user@example.com), @example.com (that domain only) or example.com "
+                "(the domain and its subdomains).",
+            )
+    return unique_ignoring_case(entries)
 
 
 def flag(value: bool) -> str:
@@ -1139,7 +1385,7 @@ def quarantine_action_command(
     if len(failed) == len(outcomes):
         if len(outcomes) == 1:
             readable = f"Could not {action} message {outcomes[0]['LocalGUID']}. {readable}"
-        raise ActionFailedError(readable, outcomes)
+        raise ActionFailedError(readable, action_outputs(outcomes))
     results: list[Any] = [action_results(outcomes, readable)]
     if failed:
         results.append(
@@ -1162,11 +1408,241 @@ def action_results(outcomes: list[dict[str, str]], readable: str) -> CommandResu
 
 
 class ActionFailedError(DemistoException):
-    """No id of a batch action succeeded; the outcomes still go to the context."""
+    """No item of a batch succeeded; the outcomes still go to the context (`context`: its entry context)."""
 
-    def __init__(self, message: str, outcomes: list[dict[str, str]]) -> None:
+    def __init__(self, message: str, context: dict[str, Any]) -> None:
         super().__init__(message)
-        self.outcomes = outcomes
+        self.context = context
+
+
+def text_items(value: Any) -> list[str]:
+    """A list field of the user object as a list of strings; PPS may send one as a comma-separated string."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, list):
+        return [str(item) for item in value if item is not None]
+    return [str(value)]
+
+
+def user_record(user: dict[str, Any]) -> dict[str, Any]:
+    """The user object as the context holds it: every field, the list fields always lists."""
+    record = {**user, **{name: text_items(user.get(name)) for name in USER_LIST_FIELDS}}
+    if not isinstance(record.get("attributes"), dict):
+        record["attributes"] = {}
+    return record
+
+
+def user_results(user: dict[str, Any], title: str) -> CommandResults:
+    record = user_record(user)
+    return CommandResults(
+        outputs_prefix=USER_PREFIX,
+        outputs_key_field="email",
+        outputs=record,
+        readable_output=tableToMarkdown(title, record, headers=USER_HEADERS),
+        raw_response=user,
+    )
+
+
+def get_user_command(client: Client, args: dict[str, Any]) -> CommandResults:
+    (ident,) = parse_user_idents(args)
+    user = client.get_user(ident)
+    if user is None:
+        # A normal answer: playbooks ask whether a user exists.
+        return CommandResults(readable_output=f"No end user {ident} in PPS.")
+    return user_results(user, f"Proofpoint Protection Server end user {ident}")
+
+
+def create_user_command(client: Client, args: dict[str, Any]) -> CommandResults:
+    if not argument_items(args, "email"):
+        raise InvalidArgumentError(
+            "Missing required argument email. Give the new end user's address, e.g. email=alice@example.com."
+        )
+    (email,) = parse_user_idents(args)
+    body = parse_user_body(args)
+    return user_results(client.create_user(email, body), f"Created end user {email}")
+
+
+def modify_user_command(client: Client, args: dict[str, Any]) -> CommandResults:
+    # UID is the official pack's spelling of the argument.
+    (ident,) = parse_user_idents(args, uid_name=given_spelling(args, "uid", "UID"))
+    body = parse_user_body(args)
+    if not body:
+        raise InvalidArgumentError(
+            'Nothing to change: give fields (e.g. fields={"firstname": "Alice"}) or attributes '
+            '(e.g. attributes={"department": "Finance"}).'
+        )
+    return user_results(client.update_user(ident, body), f"Modified end user {ident}")
+
+
+def delete_user_command(client: Client, args: dict[str, Any]) -> CommandResults:
+    (ident,) = parse_user_idents(args)
+    if client.delete_user(ident):
+        return CommandResults(readable_output=f"Deleted end user {ident}.")
+    return CommandResults(readable_output=f"No end user {ident} in PPS: nothing was deleted.")
+
+
+def holds(sender_list: list[str], entry: str) -> bool:
+    return entry.lower() in {item.lower() for item in sender_list}
+
+
+def with_entries_added(sender_list: list[str], entries: list[str]) -> list[str]:
+    """The list with each entry it lacks appended, in order; compared ignoring case."""
+    present = {item.lower() for item in sender_list}
+    return sender_list + [entry for entry in unique_ignoring_case(entries) if entry.lower() not in present]
+
+
+def with_entries_removed(sender_list: list[str], entries: list[str]) -> list[str]:
+    """The list without the entries: whole entries, ignoring case, never parts of one."""
+    removing = {entry.lower() for entry in entries}
+    return [item for item in sender_list if item.lower() not in removing]
+
+
+def other_sender_list(list_name: str) -> str:
+    return SENDER_LISTS[1] if list_name == SENDER_LISTS[0] else SENDER_LISTS[0]
+
+
+@dataclass
+class SenderListResult:
+    """One end user's part of a sender-list change."""
+
+    outcomes: list[dict[str, str]]
+    user: dict[str, Any] | None  # as last read, for the context
+    in_both_lists: list[str]  # added entries the other list holds too
+
+
+def change_sender_list(
+    client: Client, ident: str, list_name: str, entries: list[str], adding: bool
+) -> SenderListResult:
+    """Reads the user, writes the complete new list, reads it back; when the read-back does not show the
+    change (another writer got there first), again, up to SENDER_LIST_ROUNDS writes. Whether PPS replaces or
+    extends a list on PUT is not documented: writing it whole and checking is right either way."""
+
+    def outcome(entry: str, status: str, message: str) -> dict[str, str]:
+        return {"User": ident, "List": list_name, "Entry": entry, "Outcome": status, "Message": message}
+
+    try:
+        user = client.get_user(ident)
+        if user is None:
+            return SenderListResult(
+                [outcome(entry, "failed", f"User {ident} was not found in PPS.") for entry in entries],
+                None,
+                [],
+            )
+        untouched = {entry for entry in entries if holds(text_items(user.get(list_name)), entry) == adding}
+        for _ in range(SENDER_LIST_ROUNDS):
+            current = text_items(user.get(list_name))
+            wanted = (
+                with_entries_added(current, entries) if adding else with_entries_removed(current, entries)
+            )
+            if wanted == current:
+                break
+            try:
+                client.update_user(ident, {list_name: wanted})
+            except OutcomeUnknownError:
+                pass  # the read-back tells whether the write was applied
+            try:
+                user = client.get_user(ident)
+            except DemistoException as error:
+                raise DemistoException(
+                    f"The new {list_name} was sent but could not be read back to check it: {error.message}"
+                ) from error
+            if user is None:
+                raise UserNotFoundError(f"User {ident} was deleted while its {list_name} was being changed.")
+    except DemistoException as error:
+        return SenderListResult([outcome(entry, "failed", error.message) for entry in entries], None, [])
+    final = text_items(user.get(list_name))
+    outcomes = []
+    for entry in entries:
+        if holds(final, entry) != adding:
+            outcomes.append(
+                outcome(
+                    entry,
+                    "conflict",
+                    f"Another writer changed the {list_name} of {ident} at the same time: after "
+                    f"{SENDER_LIST_ROUNDS} writes the read-back still did not show this change. Check with "
+                    "!proofpoint-pps-get-user and run the command again.",
+                )
+            )
+        elif adding:
+            unchanged = entry in untouched
+            outcomes.append(
+                outcome(
+                    entry,
+                    "already present" if unchanged else "added",
+                    f"{'Already in' if unchanged else 'Added to'} the {list_name} of {ident}.",
+                )
+            )
+        else:
+            unchanged = entry in untouched
+            outcomes.append(
+                outcome(
+                    entry,
+                    "not present" if unchanged else "removed",
+                    f"{'Not in' if unchanged else 'Removed from'} the {list_name} of {ident}.",
+                )
+            )
+    other = text_items(user.get(other_sender_list(list_name)))
+    in_both = [entry for entry in entries if adding and holds(final, entry) and holds(other, entry)]
+    return SenderListResult(outcomes, user, in_both)
+
+
+def sender_list_context(outcomes: list[dict[str, str]], users: list[dict[str, Any]]) -> dict[str, Any]:
+    """Proofpoint.SenderListChange (one per user, list and entry) and the users as read back."""
+    changes = CommandResults(
+        outputs_prefix=SENDER_LIST_CHANGE_PREFIX,
+        outputs_key_field=["User", "List", "Entry"],
+        outputs=outcomes,
+    )
+    records = CommandResults(outputs_prefix=USER_PREFIX, outputs_key_field="email", outputs=users)
+    return {**changes.to_context()["EntryContext"], **records.to_context()["EntryContext"]}
+
+
+def sender_list_command(client: Client, args: dict[str, Any], adding: bool) -> Any:
+    """Adds entries to (or removes them from) the safe or blocked sender list of one or many end users."""
+    idents = parse_user_idents(args, many=True)
+    list_name = parse_sender_list_name(args)
+    entries = parse_sender_entries(args)
+    results = map_concurrently(
+        partial(change_sender_list, client, list_name=list_name, entries=entries, adding=adding),
+        idents,
+        ACTION_CONCURRENCY,
+    )
+    outcomes = [outcome for result in results for outcome in result.outcomes]
+    users = [user_record(result.user) for result in results if result.user is not None]
+    readable = tableToMarkdown(
+        f"Proofpoint Protection Server {list_name} changes", outcomes, headers=SENDER_LIST_CHANGE_HEADERS
+    )
+    context = sender_list_context(outcomes, users)
+    failed = [outcome for outcome in outcomes if outcome["Outcome"] not in SENDER_LIST_DONE]
+    if len(failed) == len(outcomes):
+        raise ActionFailedError(readable, context)
+    entries_out: list[Any] = [
+        CommandResults(outputs=context, readable_output=readable, raw_response=outcomes)
+    ]
+    if failed:
+        entries_out.append(
+            warning_entry(
+                f"{len(failed)} of {len(outcomes)} {list_name} changes were not made: "
+                + ", ".join(
+                    f"{outcome['User']} {outcome['Entry']} ({outcome['Outcome']})" for outcome in failed
+                )
+            )
+        )
+    both = [
+        f"{ident}: {', '.join(result.in_both_lists)}"
+        for ident, result in zip(idents, results, strict=True)
+        if result.in_both_lists
+    ]
+    if both:
+        entries_out.append(
+            warning_entry(
+                f"Now in both the {list_name} and the {other_sender_list(list_name)} (PPS allows it; remove each "
+                "from the list that should not apply): " + "; ".join(both)
+            )
+        )
+    return entries_out
 
 
 """ MAIN """
@@ -1195,6 +1671,12 @@ COMMANDS: dict[str, Callable[[Client, dict[str, Any]], Any]] = {
         download_message_command, guid_arguments=("guid", "folder_name")
     ),
     "proofpoint-pps-quarantine-message-download": partial(download_message_command, guid_arguments=("guid",)),
+    "proofpoint-pps-get-user": get_user_command,
+    "proofpoint-pps-create-user": create_user_command,
+    "proofpoint-pps-modify-user": modify_user_command,
+    "proofpoint-pps-delete-user": delete_user_command,
+    "proofpoint-pps-sender-list-add": partial(sender_list_command, adding=True),
+    "proofpoint-pps-sender-list-remove": partial(sender_list_command, adding=False),
 }
 
 
@@ -1248,7 +1730,7 @@ def main() -> None:
         client = build_client(params)
         return_results(COMMANDS[command](client, args))
     except ActionFailedError as error:
-        return_error(hide_secret(error.message, params), outputs=action_outputs(error.outcomes))
+        return_error(hide_secret(error.message, params), outputs=error.context)
     except InvalidArgumentError as error:
         return_error(hide_secret(str(error), params))
     except DemistoException as error:

@@ -6,18 +6,14 @@ the appliance holds what the command says it does.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from pps_simulator import PPSSimulator
-from tests.helpers import (
+from warroom import RunResult
+
+from .helpers import (
     ENTRY_NOTE,
     ENTRY_WARNING,
-    PSS_ONLY,
     WarRoom,
     entries_of_type,
     error_text,
@@ -25,35 +21,6 @@ from tests.helpers import (
     requests_since,
     war_room_line,
 )
-from warroom import Integration, RunResult, load_integration
-
-# DRAFT HEADER: the draft integration (drafts/users module + YAML with the fragment) and the fixtures of
-# tests/conftest.py; dropped when the file moves to tests/.
-DRAFT_INTEGRATION = Path(os.environ.get("USERS_DRAFT_INTEGRATION", "/tmp/users-draft/integration"))
-
-
-@pytest.fixture(scope="module")
-def integration() -> Integration:
-    return load_integration(DRAFT_INTEGRATION / "ProofpointProtectionServerV2.py")
-
-
-@pytest.fixture
-def sim() -> Iterator[PPSSimulator]:
-    with PPSSimulator(db=":memory:", messages=30, seed=3, tls=True, port=0) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def war_room(sim: PPSSimulator, tmp_path: Path, integration: Integration) -> WarRoom:
-    return WarRoom(sim, tmp_path / "files", integration)
-
-
-@pytest.fixture
-def pss_only_war_room(sim: PPSSimulator, tmp_path: Path, integration: Integration) -> WarRoom:
-    return WarRoom(sim, tmp_path / "files", integration, user=PSS_ONLY)
-
-
-# END OF DRAFT HEADER
 
 USER_KEY = "Proofpoint.User(val.email && val.email == obj.email)"
 CHANGE_KEY = (
