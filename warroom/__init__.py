@@ -12,20 +12,6 @@ from warroom.integration import Integration, load_integration, strip_runtime_imp
 from warroom.manifest import IntegrationManifest
 from warroom.params import check_params
 
-
-def check_command(line: str, integration_yaml: str | None = None) -> tuple[str, dict[str, str]]:
-    """Parse a War Room line and check it against an integration YAML (a path; default: this project's).
-
-    Returns the command and its arguments with the YAML defaults applied; raises CommandRefused.
-    """
-    from pathlib import Path
-
-    command, args = parse_command_line(line)
-    path = Path(integration_yaml) if integration_yaml else None
-    manifest = IntegrationManifest.load(path) if path else load_integration().manifest
-    return command, manifest.check_args(command, args)
-
-
 __all__ = [
     "CommandRefused",
     "Integration",
@@ -33,7 +19,6 @@ __all__ = [
     "Masker",
     "RunResult",
     "Runtime",
-    "check_command",
     "check_params",
     "load_integration",
     "load_runtime",

@@ -20,7 +20,7 @@ from types import ModuleType, TracebackType
 from typing import Any
 
 from warroom.command_line import parse_command_line
-from warroom.context import merge_entries_context
+from warroom.context import merge_entries_context, merge_entry_context
 from warroom.errors import CommandRefused
 from warroom.integration import PROJECT_ROOT, Integration, load_integration
 from warroom.params import check_params
@@ -34,6 +34,8 @@ ENTRY_TYPE_ENTRY_INFO_FILE = 9
 ENTRY_TYPE_ERROR = 4
 _FILE_ENTRY_TYPES = (ENTRY_TYPE_FILE, ENTRY_TYPE_IMAGE, ENTRY_TYPE_ENTRY_INFO_FILE)
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+# Where the server puts a file entry's file in the context, one item per entry.
+FILE_CONTEXT_KEY = "File(val.EntryID && val.EntryID == obj.EntryID)"
 # The instance parameter that turns fetching on (spec §10.7).
 FETCH_SWITCH_PARAM = "isFetch"
 
@@ -151,11 +153,22 @@ def run_parsed(
             env=env or {},
             state_file=state_file,
         )
-        files = save_files(run.entries, Path(run_dir), run.investigation_id, out_dir, run.logs)
+        saved = _save_entry_files(run.entries, Path(run_dir), run.investigation_id, out_dir, run.logs)
+        files = [path for _, path in saved]
         files += save_attachments(run.incidents, Path(run_dir), run.investigation_id, out_dir, run.logs)
+    context = merge_entries_context(run.entries)
+    if saved:
+        # The server adds a File entry to the context for every file entry, as it adds the file.
+        file_contexts = [
+            file_context(
+                str(run.entries[index].get("File") or path.name), path, f"{index + 1}@{run.investigation_id}"
+            )
+            for index, path in saved
+        ]
+        merge_entry_context(context, {FILE_CONTEXT_KEY: file_contexts})
     return RunResult(
         entries=run.entries,
-        context=merge_entries_context(run.entries),
+        context=context,
         files=files,
         logs=run.logs,
         exit_code=1 if _has_error(run.entries) else 0,
@@ -263,14 +276,42 @@ def save_files(
     logs: list[tuple[str, str]],
 ) -> list[Path]:
     """Move the files of file entries from the run directory to `out_dir`, under safe, unique names."""
-    saved: list[Path] = []
-    for entry in entries:
+    return [path for _, path in _save_entry_files(entries, run_dir, investigation_id, out_dir, logs)]
+
+
+def _save_entry_files(
+    entries: list[dict[str, Any]],
+    run_dir: Path,
+    investigation_id: str,
+    out_dir: Path,
+    logs: list[tuple[str, str]],
+) -> list[tuple[int, Path]]:
+    """(entry index, saved path) for every file entry whose file was written."""
+    saved: list[tuple[int, Path]] = []
+    for index, entry in enumerate(entries):
         if entry.get("Type") not in _FILE_ENTRY_TYPES or not entry.get("FileID"):
             continue
         name = str(entry.get("File") or entry["FileID"])
         path = _move_written_file(run_dir, investigation_id, str(entry["FileID"]), name, out_dir, logs)
-        saved += [path] if path else []
+        saved += [(index, path)] if path else []
     return saved
+
+
+def file_context(name: str, path: Path, entry_id: str) -> dict[str, Any]:
+    """The File context the server writes for a file entry (no SSDeep: it needs a native library).
+
+    Type and Info are the MIME type guessed from the name; the server reads them from the content.
+    """
+    import hashlib
+    import mimetypes
+
+    data = path.read_bytes()
+    mime_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    context: dict[str, Any] = {"Name": name, "EntryID": entry_id, "Size": len(data)}
+    context.update(Type=mime_type, Info=mime_type, Extension=Path(name).suffix.lstrip(".").lower())
+    for algorithm in ("MD5", "SHA1", "SHA256", "SHA512"):
+        context[algorithm] = hashlib.new(algorithm.lower(), data).hexdigest()
+    return context
 
 
 def save_attachments(

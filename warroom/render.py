@@ -13,34 +13,55 @@ from rich import box
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.json import JSON
 from rich.markdown import Markdown, MarkdownElement, TableElement
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from instance_params import Masker
 from warroom.execution import ENTRY_TYPE_ERROR, RunResult
+from warroom.tables import fit_table
 
 ENTRY_TYPE_WARNING = 11
 _FILE_ENTRY_TYPES = (3, 7, 9)
 _HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
-class _WrappingTableElement(TableElement):
-    """A markdown table whose long values (GUIDs, addresses) wrap instead of ending in an ellipsis."""
+class _FittedTableElement(TableElement):
+    """A markdown table that fits the terminal: ids whole on one line, headers never split.
+
+    Columns that cannot fit are left out, and a line under the table names them.
+    """
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for renderable in super().__rich_console__(console, options):
-            if isinstance(renderable, Table):
-                for column in renderable.columns:
-                    column.overflow = "fold"
+            if not isinstance(renderable, Table):
+                yield renderable
+                continue
+            names = {id(column): _plain_header(column) for column in renderable.columns}
+            for column in renderable.columns:
+                if isinstance(column.header, Text):
+                    # Final_Action wraps as "Final / Action" instead of splitting a word.
+                    column.header.plain = column.header.plain.replace("_", " ")
+            left_out = fit_table(renderable, options.max_width)
             yield renderable
+            if left_out:
+                yield Text(
+                    f"Not shown at {options.max_width} columns: "
+                    + ", ".join(names[id(column)] for column in left_out)
+                    + " (all of them: --json or --context)",
+                    style="dim",
+                )
+
+
+def _plain_header(column: Column) -> str:
+    return column.header.plain if isinstance(column.header, Text) else str(column.header)
 
 
 class TerminalMarkdown(Markdown):
-    """Markdown as the War Room shows it: every character of a table cell stays visible."""
+    """Markdown as the War Room shows it, its tables fitted to the terminal."""
 
     elements: ClassVar[dict[str, type[MarkdownElement]]] = {
         **Markdown.elements,
-        "table_open": _WrappingTableElement,
+        "table_open": _FittedTableElement,
     }
 
 
@@ -65,7 +86,7 @@ def print_run(
     console = Console(file=out, highlight=False, width=_output_width(out))
     err_console = Console(file=err, highlight=False, stderr=err is None, soft_wrap=True)
     if show_logs:
-        for level, text in result.logs:
+        for level, text in logs_worth_showing(result.logs, result.entries):
             err_console.print(Text(f"[{level}] {masker.text(text)}", style="dim"))
     if as_json:
         document: Any = masker.entries(result.entries)
@@ -114,7 +135,7 @@ def print_fetch(
     if as_json:
         out.write(json.dumps(incidents, indent=2, ensure_ascii=False, default=str) + "\n")
     elif not errors:
-        console.print(incidents_table(incidents))
+        console.print(incidents_table(incidents, console.width))
     for entry in errors:
         console.print(entry_renderable(masker.value(entry)), soft_wrap=True)
     for path in result.files:
@@ -128,19 +149,15 @@ def print_fetch(
         err_console.print(Text(f"{len(result.incidents)} incident(s). Last run kept in {state_file}: {kept}"))
 
 
-def incidents_table(incidents: list[dict[str, Any]]) -> RenderableType:
+def incidents_table(incidents: list[dict[str, Any]], max_width: int) -> RenderableType:
     """Fetched incidents as an analyst scans them: when, how bad, where, which message, and the name."""
     if not incidents:
         return Text("No new incidents.")
-    # Few borders, so that at 100 columns the name keeps room beside an unwrapped GUID.
     table = Table(
         title=f"{len(incidents)} incident(s)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
     )
-    table.add_column("Occurred", no_wrap=True)
-    table.add_column("Severity", no_wrap=True)
-    table.add_column("Folder", overflow="fold")
-    table.add_column("GUID", no_wrap=True)
-    table.add_column("Name", overflow="fold", ratio=1, min_width=20)
+    for header in ("Occurred", "Severity", "Folder", "GUID", "Name"):
+        table.add_column(header)
     for incident in incidents:
         record = _raw_record(incident)
         custom_fields = incident.get("CustomFields")
@@ -152,6 +169,7 @@ def incidents_table(incidents: list[dict[str, Any]]) -> RenderableType:
             str(fields.get("proofpointppsguid") or record.get("guid") or ""),
             str(incident.get("name") or ""),
         )
+    fit_table(table, max_width)
     return table
 
 
@@ -169,6 +187,32 @@ def _raw_record(incident: Mapping[str, Any]) -> dict[str, Any]:
     except (TypeError, ValueError):
         return {}
     return record if isinstance(record, dict) else {}
+
+
+_FULL_LOG_HEADING = "Full Integration Log:\n"
+
+
+def logs_worth_showing(logs: list[tuple[str, str]], entries: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The log lines minus repeats: in debug mode return_error logs its message and traceback, then
+    replays them as the "Full Integration Log", and its error entry carries them again."""
+    shown_in_entries = [
+        str(entry.get("Contents"))
+        for entry in entries
+        if entry.get("Type") in (ENTRY_TYPE_ERROR, ENTRY_TYPE_WARNING)
+    ]
+    kept: list[tuple[str, str]] = []
+    earlier: list[str] = []
+    for level, text in logs:
+        body = text.strip()
+        if text.startswith(_FULL_LOG_HEADING):
+            rest = text[len(_FULL_LOG_HEADING) :]
+            for line in earlier:
+                rest = rest.replace(line, "", 1)
+            body = rest.strip()
+        if body and not any(body in contents for contents in shown_in_entries):
+            kept.append((level, text))
+        earlier.append(text)
+    return kept
 
 
 def print_params(params: Mapping[str, Any], err: IO[str] | None = None) -> None:

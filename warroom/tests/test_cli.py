@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import subprocess
 import sys
@@ -181,6 +182,31 @@ def test_saved_file_paths_are_printed(
     assert (out_dir / "my report.txt").read_bytes() == b"file body"
 
 
+def test_context_of_a_download_shows_its_file(
+    fake_runtime: Runtime,
+    make_integration: Writer,
+    config: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = [
+        "--integration",
+        str(make_integration()),
+        "--config",
+        str(config),
+        "--out",
+        str(tmp_path / "files"),
+    ]
+    code, out, _ = run_cli(capsys, *argv, "--context", '!fake-file name="message.eml"')
+    assert code == 0
+    assert '"File"' in out.split("Context", 1)[1] and '"Name": "message.eml"' in out
+
+    code, out, _ = run_cli(capsys, *argv, "--context", "--json", '!fake-file name="message.eml"')
+    context = json.loads(out)["context"]
+    assert context["File"][0]["Name"] == "message.eml"
+    assert context["File"][0]["SHA256"] == hashlib.sha256(b"file body").hexdigest()
+
+
 def test_password_never_printed(
     fake_runtime: Runtime, make_integration: Writer, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -307,3 +333,34 @@ def test_basic_auth_header_masked_in_debug_logs(
     assert code == 0
     assert token not in out + err
     assert "[info] send: Authorization: Basic <XX_REPLACED>" in err
+
+
+RAISING_INTEGRATION = """\
+import demistomock as demisto  # noqa: E402
+from CommonServerPython import *  # noqa: F401,F403
+
+
+def main():
+    demisto.debug("Command being called is " + demisto.command())
+    try:
+        raise ValueError("the appliance said no")
+    except Exception as error:
+        return_error(f"Failed to execute {demisto.command()}. {error}")
+
+
+if __name__ in ("__main__", "__builtin__", "builtins"):
+    main()
+"""
+
+
+def test_debug_shows_a_failures_traceback_once(
+    make_integration: Writer, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real runtime logs the traceback, replays it in the full log and puts it in the entry."""
+    argv = ["--integration", str(make_integration(RAISING_INTEGRATION)), "--config", str(config), "--debug"]
+    code, out, err = run_cli(capsys, *argv, "!fake-fail")
+
+    assert code == 1
+    assert (out + err).count("Traceback (most recent call last)") == 1
+    assert "ValueError: the appliance said no" in out
+    assert "[debug] Command being called is fake-fail" in err  # other log lines are still shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -131,6 +132,26 @@ def test_file_entries_are_saved_under_their_names(
     assert (out / "report.txt").read_text() == "file body"
     assert first.entries[0]["File"] == "report.txt"
     assert os.getcwd() == cwd
+
+
+def test_a_file_entry_writes_file_context_as_the_server_does(
+    fake_runtime: Runtime, make_integration: Writer, tmp_path: Path
+) -> None:
+    result = run_command('!fake-file name="report.eml"', PARAMS, make_integration(), tmp_path / "out")
+
+    (file_context,) = result.context["File"]
+    assert file_context == {
+        "Name": "report.eml",
+        "EntryID": "1@7",
+        "Size": len(b"file body"),
+        "Type": "message/rfc822",
+        "Info": "message/rfc822",
+        "Extension": "eml",
+        "MD5": hashlib.md5(b"file body").hexdigest(),
+        "SHA1": hashlib.sha1(b"file body").hexdigest(),
+        "SHA256": hashlib.sha256(b"file body").hexdigest(),
+        "SHA512": hashlib.sha512(b"file body").hexdigest(),
+    }
 
 
 @pytest.mark.parametrize(

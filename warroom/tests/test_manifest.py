@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
 
-from warroom import CommandRefused, IntegrationManifest, check_command, check_params
+from warroom import CommandRefused, IntegrationManifest, check_params
 from warroom.params import params_from_environment
 
 from .fakes import FAKE_YAML
@@ -65,16 +62,6 @@ def test_fetch_incidents_only_when_the_integration_fetches(manifest: Integration
         manifest.check_args("fetch-incidents", {})
     fetching = IntegrationManifest.from_yaml_text(FAKE_YAML.replace("isfetch: false", "isfetch: true"))
     assert fetching.check_args("fetch-incidents", {}) == {}
-
-
-def test_check_command_reads_the_yaml_file(make_integration: Callable[..., Path]) -> None:
-    yaml_path = make_integration().with_suffix(".yml")
-    assert check_command("!fake-echo text=hi", str(yaml_path)) == (
-        "fake-echo",
-        {"text": "hi", "limit": "50", "exact": "true"},
-    )
-    with pytest.raises(CommandRefused, match="no argument bad"):
-        check_command("!fake-echo text=hi bad=1", str(yaml_path))
 
 
 def test_param_defaults_and_checkboxes(manifest: IntegrationManifest) -> None:

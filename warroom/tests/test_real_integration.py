@@ -1,4 +1,4 @@
-"""The runner with the project's real runtime stand-in, integration and PPS simulator (skipped until they exist)."""
+"""The runner with the project's real runtime stand-in, integration and PPS simulator."""
 
 from __future__ import annotations
 
@@ -8,29 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from warroom import load_integration, run_command
-from warroom.execution import RUNTIME_DIR
-from warroom.integration import DEFAULT_INTEGRATION, PROJECT_ROOT
+from warroom.integration import PROJECT_ROOT
 
 PARAMS = {"url": "https://127.0.0.1:9", "credentials": {"identifier": "admin", "password": "Simulat0r!admin"}}
-
-needs_integration = pytest.mark.skipif(
-    not (DEFAULT_INTEGRATION.is_file() and (RUNTIME_DIR / "CommonServerPython.py").is_file()),
-    reason="the integration or the runtime stand-in is not there yet",
-)
-
-
-def simulator_missing() -> bool:
-    try:
-        from pps_simulator import PPSSimulator  # noqa: F401
-    except ImportError:
-        return True
-    return False
-
-
-needs_simulator = pytest.mark.skipif(simulator_missing(), reason="the PPS simulator is not there yet")
 
 
 def warroom(*argv: str, state: Path) -> subprocess.CompletedProcess[str]:
@@ -47,7 +28,6 @@ def warroom(*argv: str, state: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@needs_integration
 def test_every_command_of_the_real_yaml_is_known() -> None:
     manifest = load_integration().manifest
     assert "proofpoint-pps-smart-search" in manifest.commands
@@ -55,14 +35,12 @@ def test_every_command_of_the_real_yaml_is_known() -> None:
     assert {"url", "credentials"} <= set(manifest.params)
 
 
-@needs_integration
 def test_real_integration_refuses_what_its_yaml_does_not_have(tmp_path: Path) -> None:
     result = run_command("!proofpoint-pps-smart-search bogus=1", PARAMS, workdir=tmp_path)
     assert result.exit_code == 2
     assert "has no argument bogus. Accepted arguments: action," in result.entries[0]["Contents"]
 
 
-@needs_integration
 def test_real_integration_error_entry_without_network(tmp_path: Path) -> None:
     # Refused by the integration's own validation, before any HTTP call.
     result = run_command(
@@ -73,8 +51,6 @@ def test_real_integration_error_entry_without_network(tmp_path: Path) -> None:
     assert "Traceback" not in result.entries[-1]["Contents"]
 
 
-@needs_integration
-@needs_simulator
 def test_simulator_smart_search_prints_a_table(tmp_path: Path) -> None:
     done = warroom(
         "!proofpoint-pps-smart-search",
@@ -103,8 +79,6 @@ def quarantined(folder: str, sender: str, state: Path) -> list[dict[str, object]
     return contents if isinstance(contents, list) else []
 
 
-@needs_integration
-@needs_simulator
 def test_release_then_list_sees_the_change_across_runs(tmp_path: Path) -> None:
     state = tmp_path / "sim.sqlite"
     held = quarantined("HIPAA", "*@example.com", state)
@@ -123,8 +97,6 @@ def test_release_then_list_sees_the_change_across_runs(tmp_path: Path) -> None:
     assert message["guid"] in [record["guid"] for record in moved]
 
 
-@needs_integration
-@needs_simulator
 def test_downloaded_message_is_saved(tmp_path: Path) -> None:
     state = tmp_path / "sim.sqlite"
     guid = quarantined("HIPAA", "*@example.com", state)[0]["guid"]
@@ -136,8 +108,6 @@ def test_downloaded_message_is_saved(tmp_path: Path) -> None:
     assert b"Subject:" in saved.read_bytes()
 
 
-@needs_integration
-@needs_simulator
 def test_simulator_run_from_python(tmp_path: Path) -> None:
     from warroom.simulator import running_simulator
 
