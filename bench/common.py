@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from bench.instrument import MainHook, hooked, instrumented
-from pps_simulator import DEFAULT_USERS
+from pps_simulator import credentials
 from warroom.execution import (
     ENTRY_TYPE_ERROR,
     RunResult,
@@ -39,17 +39,8 @@ COMMON_SERVER_FILE = RUNTIME_DIR / "CommonServerPython.py"
 INTEGRATION_FILE = DEFAULT_INTEGRATION
 
 
-def simulator_user(
-    modules: frozenset[str] = frozenset({"pss", "Quarantine", "enduser"}),
-) -> tuple[str, str]:
-    """The simulator's own demo user that manages every module the benchmarks call (its `admin`)."""
-    for name, user in DEFAULT_USERS.items():
-        if modules <= user.modules:
-            return name, user.password
-    raise RuntimeError(f"the simulator has no user managing {', '.join(sorted(modules))}")
-
-
-SIMULATOR_USER, SIMULATOR_PASSWORD = simulator_user()
+# The simulator's admin, who manages every module the benchmarks call (pss, Quarantine, enduser).
+SIMULATOR_USER, SIMULATOR_PASSWORD = credentials()
 MIB = 1024 * 1024
 
 
