@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pps_simulator import PPSSimulator, RecordedRequest
+from pps_simulator import PSS_ONLY_USER, PPSSimulator, RecordedRequest, credentials
 from warroom import Integration, RunResult, run_command
 
-ADMIN = ("admin", "Simulat0r!admin")
-PSS_ONLY = ("pss-only", "Simulat0r!pss")
+ADMIN = credentials()
+PSS_ONLY = credentials(PSS_ONLY_USER)
 
 ENTRY_NOTE = 1
 ENTRY_FILE = 3

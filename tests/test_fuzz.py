@@ -50,7 +50,7 @@ SMART_SEARCH_PARAMS = {
     "action", "from", "to", "virus", "env_from", "env_rcpt", "attach", "qid", "host", "sid", "subject",
     "guid", "hdr_mid", "count",
 }  # fmt: skip
-QUARANTINE_PARAMS = {"folder", "from", "rcpt", "subject", "startdate", "enddate"}
+QUARANTINE_PARAMS = {"folder", "from", "rcpt", "subject", "startdate", "enddate", "limit"}
 ACTION_FIELDS = {
     "action", "folder", "localguid", "deletedfolder", "scan", "brandtemplate", "securitypolicy",
     "targetfolder", "to", "from", "headerfrom", "subject", "appendoldsubject", "comment",
