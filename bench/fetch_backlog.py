@@ -65,6 +65,7 @@ class Drain:
     wall_ms: float = 0.0
     guids: list[str] = field(default_factory=list)
     requests: int = 0
+    received: tuple[int, int] | None = None  # (records, bytes) of every reply the drain processed
 
 
 @dataclass
@@ -109,8 +110,10 @@ class Backlog:
             )
         return result.incidents
 
-    def drain(self) -> Drain:
-        """Fetch runs from a fresh state until one brings nothing; that last run is not counted."""
+    def drain(self, count_received: bool = False) -> Drain:
+        """Fetch runs from a fresh state until one brings nothing; that last run is not counted.
+
+        With `count_received`, the drain's requests are made again afterwards to count what it processed."""
         state, drain = self.fresh_state(), Drain()
         requests_before = requests_after = len(self.sim.recorded_requests())
         limit = self.seeded // MAX_FETCH * 3 + 10
@@ -128,6 +131,13 @@ class Backlog:
             if len(drain.run_ms) > limit:
                 raise RuntimeError(f"{len(drain.run_ms)} fetch runs have not drained {self.seeded} messages")
         drain.requests = requests_after - requests_before
+        if count_received:
+            made = self.sim.recorded_requests()[requests_before:requests_after]
+            replies = [self.get(r["path"], r["query"]) for r in made if r["method"] == "GET"]
+            drain.received = (
+                sum(len(r.json()["records"]) for r in replies),
+                sum(len(r.content) for r in replies),
+            )
         return drain
 
     def first_run_peak(self) -> tuple[int, int, int]:
@@ -201,7 +211,7 @@ def check_same_messages(drain: Drain, listing: Listing) -> None:
 
 
 def memory_at(
-    executor: Executor, backlog: int, tls: bool, workdir: Path, timed: bool
+    executor: Executor, backlog: int, tls: bool, workdir: Path, timed: bool, show_profile: bool = False
 ) -> tuple[tuple[int, int, int], Drain | None, Listing | None, int]:
     """The first run's memory at `backlog`; with `timed`, also a whole drain and the bare listing."""
     with (
@@ -214,14 +224,16 @@ def memory_at(
         drain = listing = None
         if timed:
             before = bench.list_bare()  # the listing before and after the drain, so drift hits both sides
-            drain = bench.drain()
+            drain = bench.drain(count_received=show_profile)
             listing = bench.list_bare()
             listing.elapsed_ms = (before.elapsed_ms + listing.elapsed_ms) / 2
             check_same_messages(drain, listing)
         return peak, drain, listing, bench.seeded
 
 
-def run(quick: bool = False, backlog: int | None = None, tls: bool = True) -> list[Outcome]:
+def run(
+    quick: bool = False, backlog: int | None = None, tls: bool = True, show_profile: bool = False
+) -> list[Outcome]:
     timed_backlog = backlog or (SMALL_BACKLOG if quick else LARGE_BACKLOG)
     executor = Executor()
     if not executor.has_command(COMMAND):
@@ -240,7 +252,9 @@ def run(quick: bool = False, backlog: int | None = None, tls: bool = True) -> li
         seeded = 0
         for size in sorted({SMALL_BACKLOG, LARGE_BACKLOG, timed_backlog}):
             timed = size == timed_backlog
-            peaks[size], found_drain, found_listing, held = memory_at(executor, size, tls, Path(tmp), timed)
+            peaks[size], found_drain, found_listing, held = memory_at(
+                executor, size, tls, Path(tmp), timed, show_profile
+            )
             if timed:
                 drain, listing, seeded = found_drain, found_listing, held
     assert drain is not None and listing is not None
@@ -259,6 +273,13 @@ def run(quick: bool = False, backlog: int | None = None, tls: bool = True) -> li
         f"{sorted(drain.run_ms)[len(drain.run_ms) // 2]:.0f} ms, slowest {max(drain.run_ms):.0f} ms); "
         f"wall time with the runner's exec of each run {drain.wall_ms / 1000:.2f} s"
     )
+    if drain.received:
+        records, received_bytes = drain.received
+        print(
+            f"  the drain's replies held {records:,} records, {received_bytes / MIB:.1f} MiB "
+            f"({records / len(drain.guids):.1f} records per incident; the listing: "
+            f"{listing.reply_bytes / MIB:.1f} MiB, so {received_bytes / listing.reply_bytes:.1f}x its bytes)"
+        )
     for size, (peak, reply_bytes, incidents) in sorted(peaks.items()):
         print(
             f"  first run at {size:>6,}: {incidents} incidents, replies {reply_bytes / MIB:6.2f} MiB, "
@@ -295,9 +316,12 @@ def main(argv: list[str] | None = None) -> int:
         "--backlog", type=int, help=f"the backlog drained and timed (default {LARGE_BACKLOG:,})"
     )
     parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
+    parser.add_argument(
+        "--profile", action="store_true", help="also count the records the drain's replies held"
+    )
     args = parser.parse_args(argv)
     try:
-        run(quick=args.quick, backlog=args.backlog, tls=not args.http)
+        run(quick=args.quick, backlog=args.backlog, tls=not args.http, show_profile=args.profile)
     except Skipped as skip:
         print(f"  {skip}")
     return 0

@@ -30,7 +30,7 @@ BENCHMARKS: dict[str, BenchmarkRun] = {
     "download": lambda a: download.run(quick=a.quick, tls=not a.http),
     "folder_list": lambda a: folder_list.run(quick=a.quick, tls=not a.http),
     "sender_list": lambda a: sender_list.run(quick=a.quick, tls=not a.http),
-    "fetch_backlog": lambda a: fetch_backlog.run(quick=a.quick, tls=not a.http),
+    "fetch_backlog": lambda a: fetch_backlog.run(quick=a.quick, tls=not a.http, show_profile=a.profile),
 }
 
 
