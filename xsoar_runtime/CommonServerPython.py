@@ -11,7 +11,6 @@ import demistomock as demisto
 
 import base64
 import contextlib
-import functools
 import json
 import os
 import re
@@ -19,32 +18,15 @@ import sys
 import traceback
 import warnings
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 # ============================================================================================
 # Entry types and formats (spec §2)
 # ============================================================================================
-
-entryTypes: dict[str, int] = {
-    "note": 1,
-    "downloadAgent": 2,
-    "file": 3,
-    "error": 4,
-    "pinned": 5,
-    "userManagement": 6,
-    "image": 7,
-    "playgroundError": 8,
-    "entryInfoFile": 9,
-    "warning": 11,
-    "map": 15,
-    "widget": 17,
-}
 
 
 class EntryType:
@@ -65,16 +47,6 @@ class EntryType:
     EXECUTION_METRICS = 19
 
 
-formats: dict[str, str] = {
-    "html": "html",
-    "table": "table",
-    "json": "json",
-    "text": "text",
-    "dbotResponse": "dbotCommandResponse",
-    "markdown": "markdown",
-}
-
-
 class EntryFormat:
     HTML = "html"
     TABLE = "table"
@@ -85,7 +57,7 @@ class EntryFormat:
 
     @classmethod
     def is_valid_type(cls, value: Any) -> bool:
-        return value in formats.values()
+        return value in (cls.HTML, cls.TABLE, cls.JSON, cls.TEXT, cls.DBOT_RESPONSE, cls.MARKDOWN)
 
 
 class IncidentSeverity:
@@ -95,13 +67,6 @@ class IncidentSeverity:
     MEDIUM = 2
     HIGH = 3
     CRITICAL = 4
-
-
-class IncidentStatus:
-    PENDING = 0
-    ACTIVE = 1
-    DONE = 2
-    ARCHIVE = 3
 
 
 # Commands whose failure the server records itself: return_error raises instead of writing an entry.
@@ -304,66 +269,12 @@ def _route_root_logging_to_demisto(integration_log: IntegrationLogger) -> None:
 LOG = _install_import_side_effects()
 
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def logger(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Records each call (and, in debug mode, its return value) in LOG."""
-
-    @functools.wraps(func)
-    def logged(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        described = [repr(arg) for arg in args] + [f"{key!r}={value!r}" for key, value in kwargs.items()]
-        LOG(f"calling {func.__name__}({','.join(described)})")
-        returned = func(*args, **kwargs)
-        if is_debug_mode():
-            LOG(f"Return value [{func.__name__}]: {returned}")
-        return returned
-
-    return logged
-
-
 def register_module_line(module_name: str, start_end: str, line: int, wrapper: int = 0) -> None:
     """Called by code unified by demisto-sdk to map traceback lines to files; nothing to do locally."""
 
 
 def __line__() -> int:
     return sys._getframe(1).f_lineno
-
-
-# ============================================================================================
-# Server version and names
-# ============================================================================================
-
-
-def get_demisto_version() -> dict[str, str]:
-    return demisto.demistoVersion()
-
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", version))
-
-
-def is_demisto_version_ge(version: str, build_number: str = "") -> bool:
-    try:
-        server = get_demisto_version()
-    except AttributeError:
-        return False
-    server_version = _version_tuple(str(server.get("version", "0")))
-    wanted = _version_tuple(version)
-    if server_version != wanted or not build_number:
-        return server_version > wanted or server_version == wanted
-    try:
-        return int(server.get("buildNumber", 0)) >= int(build_number)
-    except ValueError:
-        return True  # a development build has a non-numeric build number
-
-
-def get_integration_name() -> str:
-    context = demisto.callingContext.get("context", {})
-    if demisto.callingContext.get("integration"):
-        return context.get("IntegrationBrand", "")
-    return context.get("ScriptName", "")
 
 
 # ============================================================================================
@@ -410,77 +321,13 @@ def return_error(message: Any, error: Any = "", outputs: Any = None) -> None:
 
     demisto.results(
         {
-            "Type": entryTypes["error"],
-            "ContentsFormat": formats["text"],
+            "Type": EntryType.ERROR,
+            "ContentsFormat": EntryFormat.TEXT,
             "Contents": message,
             "EntryContext": outputs,
         }
     )
     sys.exit(0)
-
-
-def return_warning(
-    message: Any,
-    exit: bool = False,
-    warning: Any = "",
-    outputs: Any = None,
-    ignore_auto_extract: bool = False,
-) -> None:
-    LOG(message)
-    if warning:
-        LOG(str(warning))
-    LOG.print_log()
-    demisto.results(
-        {
-            "Type": entryTypes["warning"],
-            "ContentsFormat": formats["text"],
-            "IgnoreAutoExtract": ignore_auto_extract,
-            "Contents": str(message),
-            "EntryContext": outputs,
-        }
-    )
-    if exit:
-        sys.exit(0)
-
-
-# ============================================================================================
-# String helpers (spec §6)
-# ============================================================================================
-
-
-def pascalToSpace(s: Any) -> Any:
-    if not isinstance(s, str):
-        return s
-    spaced = re.sub(r"[A-Z]?[a-z]+", lambda match: " " + match.group(0).title() + " ", s)
-    return re.sub(r"\s+", " ", spaced).strip()
-
-
-def underscoreToCamelCase(s: Any, upper_camel: bool = True) -> Any:
-    if not isinstance(s, str):
-        return s
-    parts = s.split("_")
-    if upper_camel:
-        return "".join(part.title() for part in parts)
-    return parts[0].lower() + "".join(part.title() for part in parts[1:])
-
-
-def string_to_table_header(string: Any) -> str:
-    if not isinstance(string, str):
-        raise Exception(f"The key is not a string: {string}")
-    return " ".join(word.capitalize() for word in string.replace("_", " ").split())
-
-
-def string_to_context_key(string: Any) -> str:
-    if not isinstance(string, str):
-        raise Exception(f"The key is not a string: {string}")
-    return "".join(word.capitalize() for word in string.split("_"))
-
-
-def camel_case_to_underscore(s: Any) -> Any:
-    if not isinstance(s, str):
-        return s
-    words_split = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", s)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", words_split).lower()
 
 
 # ============================================================================================
@@ -533,32 +380,6 @@ def _format_cell(value: Any) -> str:
     return _json_or_str(value)
 
 
-def _linkify(value: Any, url_keys: list[str]) -> Any:
-    """Turns the values under `url_keys`, at any depth, into `[url](url)` Markdown links."""
-
-    def link(url: Any) -> Any:
-        return f"[{url}]({url})" if url else url
-
-    if isinstance(value, list):
-        return [_linkify(item, url_keys) for item in value]
-    if isinstance(value, dict):
-        linked = {}
-        for key, inner in value.items():
-            if key in url_keys:
-                linked[key] = [link(url) for url in inner] if isinstance(inner, list) else link(inner)
-            else:
-                linked[key] = _linkify(inner, url_keys)
-        return linked
-    return value
-
-
-def _epoch_ms_to_local_text(value: Any) -> Any:
-    try:
-        return datetime.fromtimestamp(float(value) / 1000.0).strftime("%Y-%m-%d %H:%M:%S")
-    except (TypeError, ValueError, OverflowError, OSError):
-        return value
-
-
 def _is_empty_cell(value: Any) -> bool:
     return value is None or (isinstance(value, (str, list, dict)) and not value)
 
@@ -570,17 +391,12 @@ def tableToMarkdown(
     headerTransform: Callable[[Any], Any] | None = None,
     removeNull: bool = False,
     metadata: str | None = None,
-    url_keys: list[str] | None = None,
-    date_fields: list[str] | None = None,
-    json_transform_mapping: dict[str, Any] | None = None,
-    is_auto_json_transform: bool = False,
 ) -> str:
-    """Renders `t` (a dict or a list) as the Markdown table the War Room shows, byte for byte as the server."""
-    if json_transform_mapping or is_auto_json_transform:
-        raise NotImplementedError("JSON transformers are not supported by the local runtime stand-in")
-    if url_keys:
-        t = _linkify(t, url_keys)
+    """Renders `t` (a dict or a list) as the Markdown table the War Room shows, byte for byte as the server.
 
+    Of the server's options, only those above: nothing here uses url_keys, date_fields or the JSON
+    transformers, so a call with one of them fails with TypeError rather than render differently.
+    """
     markdown = "### " + name + "\n" if name else ""
     if metadata:
         markdown += metadata + "\n"
@@ -623,146 +439,9 @@ def tableToMarkdown(
     for row in rows:
         cells = []
         for header in headers:
-            value = row.get(header)
-            if date_fields and header in date_fields and value is not None:
-                value = _epoch_ms_to_local_text(value)
-            cells.append(_escape_cell(_format_cell(value)))
+            cells.append(_escape_cell(_format_cell(row.get(header))))
         markdown += "| " + " | ".join(cells) + " |\n"
     return markdown
-
-
-# ============================================================================================
-# Indicators and polling (just what CommandResults needs; spec §3)
-# ============================================================================================
-
-
-class DBotScoreType:
-    IP = "ip"
-    FILE = "file"
-    DOMAIN = "domain"
-    URL = "url"
-    EMAIL = "email"
-    CVE = "cve"
-    ACCOUNT = "account"
-
-
-class Common:
-    class Indicator:
-        def to_context(self) -> dict[str, Any]:
-            raise NotImplementedError
-
-    class DBotScore:
-        NONE = 0
-        GOOD = 1
-        SUSPICIOUS = 2
-        BAD = 3
-
-        CONTEXT_PATH = (
-            "DBotScore(val.Indicator && val.Indicator == obj.Indicator && "
-            "val.Vendor == obj.Vendor && val.Type == obj.Type)"
-        )
-
-        def __init__(
-            self,
-            indicator: str,
-            indicator_type: str,
-            integration_name: str = "",
-            score: int | None = None,
-            malicious_description: str | None = None,
-            reliability: str | None = None,
-        ) -> None:
-            if score not in (0, 1, 2, 3):
-                raise TypeError("dbot score must be of type DBotScore")
-            self.indicator = indicator
-            self.indicator_type = indicator_type
-            self.integration_name = integration_name or get_integration_name()
-            self.score = score
-            self.malicious_description = malicious_description
-            self.reliability = reliability
-
-        def to_context(self) -> dict[str, Any]:
-            score_context = {
-                "Indicator": self.indicator,
-                "Type": self.indicator_type,
-                "Vendor": self.integration_name,
-                "Score": self.score,
-            }
-            if self.reliability:
-                score_context["Reliability"] = self.reliability
-            return {Common.DBotScore.CONTEXT_PATH: score_context}
-
-    class IP(Indicator):
-        CONTEXT_PATH = "IP(val.Address && val.Address == obj.Address)"
-
-        def __init__(
-            self,
-            ip: str,
-            dbot_score: "Common.DBotScore",
-            *,
-            asn: str | None = None,
-            hostname: str | None = None,
-            geo_country: str | None = None,
-            geo_description: str | None = None,
-        ) -> None:
-            self.ip = ip
-            self.dbot_score = dbot_score
-            self.asn = asn
-            self.hostname = hostname
-            self.geo_country = geo_country
-            self.geo_description = geo_description
-
-        def to_context(self) -> dict[str, Any]:
-            ip_context: dict[str, Any] = {"Address": self.ip}
-            if self.asn:
-                ip_context["ASN"] = self.asn
-            if self.hostname:
-                ip_context["Hostname"] = self.hostname
-            geo = assign_params(Country=self.geo_country, Description=self.geo_description)
-            if geo:
-                ip_context["Geo"] = geo
-            if self.dbot_score and self.dbot_score.score == Common.DBotScore.BAD:
-                ip_context["Malicious"] = {
-                    "Vendor": self.dbot_score.integration_name,
-                    "Description": self.dbot_score.malicious_description,
-                }
-            context = {Common.IP.CONTEXT_PATH: ip_context}
-            if self.dbot_score:
-                context.update(self.dbot_score.to_context())
-            return context
-
-
-class ScheduledCommand:
-    """Asks the server to run `command` again later (polling); needs server 6.2.0 or later."""
-
-    MIN_NEXT_RUN_SECONDS = 10
-
-    def __init__(
-        self,
-        command: str,
-        next_run_in_seconds: int,
-        args: dict[str, Any] | None = None,
-        timeout_in_seconds: int | None = None,
-        items_remaining: int | None = 0,
-    ) -> None:
-        if not is_demisto_version_ge("6.2.0"):
-            raise DemistoException(
-                "This command is not supported by this XSOAR server version. "
-                "Please update your server version to 6.2.0 or later."
-            )
-        self._command = command
-        self._next_run = str(max(self.MIN_NEXT_RUN_SECONDS, int(next_run_in_seconds)))
-        self._args = args
-        self._timeout = str(timeout_in_seconds) if timeout_in_seconds else None
-        self._items_remaining = items_remaining
-
-    def to_results(self) -> dict[str, Any]:
-        return assign_params(
-            PollingCommand=self._command,
-            NextRun=self._next_run,
-            PollingArgs=self._args,
-            Timeout=self._timeout,
-            PollingItemsRemaining=self._items_remaining,
-        )
 
 
 # ============================================================================================
@@ -771,7 +450,11 @@ class ScheduledCommand:
 
 
 class CommandResults:
-    """One War Room entry: context under a prefix, a readable table and the raw reply."""
+    """One War Room entry: context under a prefix, a readable table and the raw reply.
+
+    The constructor takes the server's arguments and makes its checks; indicators, relationships and
+    polling are passed through as given (nothing here builds them, so no classes for them exist).
+    """
 
     def __init__(
         self,
@@ -785,7 +468,7 @@ class CommandResults:
         indicator: Any = None,
         ignore_auto_extract: bool = False,
         mark_as_note: bool = False,
-        scheduled_command: ScheduledCommand | None = None,
+        scheduled_command: Any = None,
         relationships: list[Any] | None = None,
         entry_type: int | None = None,
         content_format: str | None = None,
@@ -920,7 +603,7 @@ def return_results(results: Any) -> None:
 def fileResult(filename: str, data: str | bytes, file_type: int | None = None) -> dict[str, Any]:
     """Writes `data` where the server picks up files and returns the file entry for return_results."""
     if file_type is None:
-        file_type = entryTypes["file"]
+        file_type = EntryType.FILE
     if isinstance(data, str):
         data = data.encode("utf-8")
     elif not isinstance(data, (bytes, bytearray)):
@@ -930,7 +613,7 @@ def fileResult(filename: str, data: str | bytes, file_type: int | None = None) -
         file.write(data)
     return {
         "Contents": "",
-        "ContentsFormat": formats["text"],
+        "ContentsFormat": EntryFormat.TEXT,
         "Type": file_type,
         "File": filename,
         "FileID": file_id,
@@ -971,227 +654,6 @@ def argToBoolean(value: Any) -> bool:
     raise ValueError("Argument is neither a string nor a boolean")
 
 
-def _missing_argument(arg_name: str | None) -> ValueError:
-    return ValueError(f'Missing "{arg_name}"' if arg_name else "Missing required argument")
-
-
-def arg_to_number(arg: Any, arg_name: str | None = None, required: bool = False) -> int | None:
-    if arg is None or arg == "":
-        if required:
-            raise _missing_argument(arg_name)
-        return None
-    invalid = ValueError(
-        f'Invalid number: "{arg_name}"="{arg}"' if arg_name else f'"{arg}" is not a valid number'
-    )
-    if isinstance(arg, str):
-        try:
-            return int(arg) if arg.isdigit() else int(float(arg))
-        except (ValueError, OverflowError):
-            raise invalid from None
-    if isinstance(arg, int):
-        return arg
-    raise invalid
-
-
-# Epoch values above this are milliseconds (2,000,000,000 seconds is in 2033).
-_EPOCH_MILLISECONDS_THRESHOLD = 2_000_000_000
-
-_RELATIVE_UNITS = {
-    "second": "seconds",
-    "sec": "seconds",
-    "minute": "minutes",
-    "min": "minutes",
-    "hour": "hours",
-    "hr": "hours",
-    "day": "days",
-    "week": "weeks",
-    "month": "months",
-    "year": "years",
-}
-_RELATIVE_AMOUNT_UNIT = r"(\d+|an?)\s*(second|sec|minute|min|hour|hr|day|week|month|year)s?"
-_RELATIVE_PHRASE = re.compile(
-    rf"(?P<future>in\s+)?(?P<parts>{_RELATIVE_AMOUNT_UNIT}(?:\s*(?:,|and)?\s*{_RELATIVE_AMOUNT_UNIT})*)"
-    rf"(?:\s+(?P<ago>ago))?",
-    re.IGNORECASE,
-)
-_NAMED_DAYS = {"now": 0, "today": 0, "yesterday": -1, "tomorrow": 1}
-_ISO_8601 = re.compile(
-    r"(\d{4})-?(\d{2})-?(\d{2})"
-    r"(?:[T ](\d{2}):?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?)?"
-    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
-    re.IGNORECASE,
-)
-_ABSOLUTE_FORMATS = (
-    "%Y/%m/%d",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%m/%d/%Y",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%d %b %Y %H:%M:%S",
-    "%d %B %Y %H:%M:%S",
-    "%b %d %Y",
-    "%B %d %Y",
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%b %d, %Y %H:%M:%S",
-    "%B %d, %Y %H:%M:%S",
-)
-
-
-def _shift_months(moment: datetime, months: int) -> datetime:
-    month_index = moment.year * 12 + moment.month - 1 + months
-    year, month = divmod(month_index, 12)
-    next_month_start = datetime(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    last_day = (next_month_start - timedelta(days=1)).day
-    return moment.replace(year=year, month=month + 1, day=min(moment.day, last_day))
-
-
-def _parse_relative(text: str, now: datetime) -> datetime | None:
-    if text.lower() in _NAMED_DAYS:
-        return now + timedelta(days=_NAMED_DAYS[text.lower()])
-    match = _RELATIVE_PHRASE.fullmatch(text)
-    if not match or (match.group("future") and match.group("ago")):
-        return None
-    direction = 1 if match.group("future") else -1
-    moment = now
-    for amount_text, unit in re.findall(_RELATIVE_AMOUNT_UNIT, match.group("parts"), re.IGNORECASE):
-        amount = 1 if amount_text.lower() in ("a", "an") else int(amount_text)
-        unit_name = _RELATIVE_UNITS[unit.lower()]
-        if unit_name == "months":
-            moment = _shift_months(moment, direction * amount)
-        elif unit_name == "years":
-            moment = _shift_months(moment, direction * amount * 12)
-        else:
-            moment = moment + direction * timedelta(**{unit_name: amount})
-    return moment
-
-
-def _parse_iso_8601(text: str) -> datetime | None:
-    """ISO 8601 dates and times, in the same way on every Python (fromisoformat varies by version)."""
-    match = _ISO_8601.fullmatch(text)
-    if not match:
-        return None
-    year, month, day, hour, minute, second, fraction, offset = match.groups()
-    zone: timezone | None = None
-    if offset:
-        if offset.upper() == "Z":
-            zone = timezone.utc
-        else:
-            sign = -1 if offset[0] == "-" else 1
-            digits = offset[1:].replace(":", "")
-            zone = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
-    try:
-        return datetime(
-            int(year),
-            int(month),
-            int(day),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            int((fraction or "0")[:6].ljust(6, "0")),
-            tzinfo=zone,
-        )
-    except ValueError:
-        return None
-
-
-def _parse_absolute(text: str) -> datetime | None:
-    parsed = _parse_iso_8601(text)
-    if parsed is not None:
-        return parsed
-    for date_format in _ABSOLUTE_FORMATS:
-        try:
-            return datetime.strptime(text, date_format)
-        except ValueError:
-            continue
-    from email.utils import parsedate_to_datetime  # RFC 2822 dates are rare: load the parser only then
-
-    try:
-        return parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
-def _parse_date_text(text: str) -> datetime | None:
-    """The subset of dateparser.parse(text, settings={'TIMEZONE': 'UTC'}) that integrations rely on.
-
-    Relative phrases ('3 days', '3 days ago', 'in 2 hours', 'now') count from the current UTC time
-    and, like absolute times without an offset, come back naive; times with an offset come back
-    aware, converted to UTC.
-    """
-    text = text.strip()
-    if not text:
-        return None
-    parsed = _parse_relative(text, datetime.now(timezone.utc).replace(tzinfo=None))
-    if parsed is None:
-        parsed = _parse_absolute(text)
-    if parsed is not None and parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc)
-    return parsed
-
-
-def arg_to_datetime(
-    arg: Any,
-    arg_name: str | None = None,
-    is_utc: bool = True,
-    required: bool = False,
-    settings: dict[str, Any] | None = None,
-) -> datetime | None:
-    """Epoch seconds/milliseconds, ISO 8601, a few common layouts, or relative phrases, to a datetime.
-
-    `settings` is accepted for dateparser compatibility and ignored: times are read as UTC.
-    """
-    if arg is None:
-        if required:
-            raise _missing_argument(arg_name)
-        return None
-    invalid = ValueError(
-        f'Invalid date: "{arg_name}"="{arg}"' if arg_name else f'"{arg}" is not a valid date'
-    )
-    if (isinstance(arg, str) and arg.isdigit()) or isinstance(arg, (int, float)):
-        try:
-            seconds = float(arg)
-            if seconds > _EPOCH_MILLISECONDS_THRESHOLD:
-                seconds /= 1000.0
-            if is_utc:
-                return datetime.fromtimestamp(seconds, tz=timezone.utc)
-            return datetime.fromtimestamp(seconds)
-        except (ValueError, OverflowError, OSError):
-            raise invalid from None
-    if isinstance(arg, str):
-        parsed = _parse_date_text(arg)
-        if parsed is None:
-            raise invalid
-        return parsed
-    raise invalid
-
-
-def urljoin(url: str, suffix: str = "") -> str:
-    if not url.endswith("/"):
-        url += "/"
-    if suffix.startswith("/"):
-        suffix = suffix[1:]
-    return url + suffix
-
-
-def _is_empty_element(value: Any) -> bool:
-    return value is None or (isinstance(value, (dict, list)) and not value)
-
-
-def remove_empty_elements(d: Any) -> Any:
-    """Drops None, {} and [] at any depth, including containers emptied by the cleaning; keeps '', 0, False."""
-    if isinstance(d, list):
-        cleaned_items = (remove_empty_elements(item) for item in d)
-        return [item for item in cleaned_items if not _is_empty_element(item)]
-    if isinstance(d, dict):
-        cleaned_pairs = ((key, remove_empty_elements(value)) for key, value in d.items())
-        return {key: value for key, value in cleaned_pairs if not _is_empty_element(value)}
-    return d
-
-
 def assign_params(keys_to_ignore: Any = None, values_to_ignore: Any = None, **kwargs: Any) -> dict[str, Any]:
     """The keyword arguments minus empty values (None, '', [], {}, ()) and the keys to ignore."""
     if values_to_ignore is None:
@@ -1224,29 +686,6 @@ def skip_proxy() -> None:
 def skip_cert_verification() -> None:
     for name in _CA_BUNDLE_ENV_VARS:
         os.environ.pop(name, None)
-
-
-def handle_proxy(
-    proxy_param_name: str = "proxy",
-    checkbox_default_value: bool = False,
-    handle_insecure: bool = True,
-    insecure_param_name: str | None = None,
-) -> dict[str, str]:
-    params = demisto.params()
-    proxies: dict[str, str] = {}
-    if params.get(proxy_param_name, checkbox_default_value):
-        ensure_proxy_has_http_prefix()
-        proxies = {
-            "http": os.environ.get("HTTP_PROXY") or os.environ.get("http_proxy") or "",
-            "https": os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy") or "",
-        }
-    else:
-        skip_proxy()
-    if handle_insecure:
-        names = (insecure_param_name,) if insecure_param_name else ("insecure", "unsecure")
-        if any(params.get(name) for name in names):
-            skip_cert_verification()
-    return proxies
 
 
 # ============================================================================================
@@ -1312,21 +751,6 @@ class SSLAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
-_CONNECT_TIMEOUT_MESSAGE = (
-    "Connection Timeout Error - potential reasons might be that the Server URL parameter is incorrect or "
-    "that the Server is not accessible from your host."
-)
-_SSL_ERROR_MESSAGE = (
-    "SSL Certificate Verification Failed - try selecting 'Trust any certificate' checkbox in the "
-    "integration configuration."
-)
-_PROXY_ERROR_MESSAGE = (
-    "Proxy Error - if the 'Use system proxy' checkbox in the integration configuration is selected, "
-    "try clearing the checkbox."
-)
-_RETRIED_METHODS = frozenset(["GET", "POST", "PUT"])
-
-
 class BaseClient:
     """An HTTP client for one service: one session, the instance's proxy/TLS settings, XSOAR's error texts."""
 
@@ -1366,28 +790,6 @@ class BaseClient:
         with contextlib.suppress(Exception):
             self._session.close()
 
-    def _implement_retry(
-        self,
-        retries: int = 0,
-        status_list_to_retry: Any = None,
-        backoff_factor: float = 5,
-        raise_on_redirect: bool = False,
-        raise_on_status: bool = False,
-    ) -> None:
-        retry = Retry(
-            total=retries,
-            read=retries,
-            connect=retries,
-            status=retries,
-            backoff_factor=backoff_factor,
-            status_forcelist=status_list_to_retry,
-            allowed_methods=_RETRIED_METHODS,
-            raise_on_redirect=raise_on_redirect,
-            raise_on_status=raise_on_status,
-        )
-        # Only https:// is retried, as on the server: plain http:// keeps requests' default adapter.
-        self._session.mount("https://", self._https_adapter(max_retries=retry))
-
     def _https_adapter(self, max_retries: Any = 0) -> HTTPAdapter:
         """The https:// adapter of this client: the chosen runtime's when not verifying, else requests'."""
         if self._https_adapter_behaviour == HTTPS_ADAPTER_2022:
@@ -1395,126 +797,3 @@ class BaseClient:
         if self._https_adapter_behaviour == HTTPS_ADAPTER_NEWER:
             return SSLAdapter(verify=self._verify, max_retries=max_retries)
         return HTTPAdapter(max_retries=max_retries)
-
-    def _is_status_code_valid(self, response: requests.Response, status_codes: Any = None) -> bool:
-        valid_codes = status_codes or self._ok_codes
-        if valid_codes:
-            return response.status_code in valid_codes
-        return response.ok
-
-    def client_error_handler(self, res: requests.Response) -> None:
-        """Raises the server's standard error for a reply with an unexpected status."""
-        message = f"Error in API call [{res.status_code}] - {res.reason}"
-        try:
-            message += "\n" + json.dumps(res.json())
-        except ValueError:
-            message += "\n" + res.text
-        raise DemistoException(message, res=res)
-
-    def _http_request(
-        self,
-        method: str,
-        url_suffix: str = "",
-        full_url: str | None = None,
-        headers: dict[str, str] | None = None,
-        auth: Any = None,
-        json_data: Any = None,
-        params: Any = None,
-        data: Any = None,
-        files: Any = None,
-        timeout: float | None = None,
-        resp_type: str = "json",
-        ok_codes: Any = None,
-        return_empty_response: bool = False,
-        retries: int = 0,
-        status_list_to_retry: Any = None,
-        backoff_factor: float = 5,
-        raise_on_redirect: bool = False,
-        raise_on_status: bool = False,
-        error_handler: Callable[[requests.Response], Any] | None = None,
-        empty_valid_codes: Any = None,
-        **kwargs: Any,
-    ) -> Any:
-        try:
-            address = full_url or urljoin(self._base_url, url_suffix)
-            if retries:
-                self._implement_retry(
-                    retries, status_list_to_retry, backoff_factor, raise_on_redirect, raise_on_status
-                )
-            res = self._session.request(
-                method,
-                address,
-                verify=self._verify,
-                params=params,
-                data=data,
-                json=json_data,
-                files=files,
-                headers=headers or self._headers,
-                auth=auth or self._auth,
-                timeout=timeout or self.timeout,
-                **kwargs,
-            )
-            if not self._is_status_code_valid(res, ok_codes):
-                if error_handler:
-                    error_handler(res)
-                else:
-                    self.client_error_handler(res)
-
-            if return_empty_response and res.status_code in (empty_valid_codes or [204]):
-                return res
-            return self._parse_response(res, resp_type)
-        except requests.exceptions.ConnectTimeout as exception:
-            raise DemistoException(_CONNECT_TIMEOUT_MESSAGE, exception) from exception
-        except requests.exceptions.SSLError as exception:
-            if not self._verify:
-                raise
-            raise DemistoException(_SSL_ERROR_MESSAGE, exception) from exception
-        except requests.exceptions.ProxyError as exception:
-            raise DemistoException(_PROXY_ERROR_MESSAGE, exception) from exception
-        except requests.exceptions.ConnectionError as exception:
-            error_class = type(exception)
-            message = (
-                "Verify that the server URL parameter is correct and that you have access to the server "
-                "from your host.\n"
-                f"Error Type: <{error_class.__module__}.{error_class.__name__}>\n"
-                f"Error Number: [{exception.errno}]\n"
-                f"Message: {exception.strerror}\n"
-            )
-            raise DemistoException(message, exception) from exception
-        except requests.exceptions.RetryError as exception:
-            message = f"Max Retries Error- Request attempts with {retries} retries failed. \n{_retry_reason(exception)}"
-            raise DemistoException(message, exception) from exception
-
-    @staticmethod
-    def _parse_response(res: requests.Response, resp_type: str) -> Any:
-        if resp_type == "json":
-            try:
-                return res.json()
-            except ValueError as exception:
-                raise DemistoException(
-                    f"Failed to parse json object from response: {res.content!r}", exception, res
-                ) from exception
-        if resp_type == "text":
-            return res.text
-        if resp_type == "content":
-            return res.content
-        if resp_type == "xml":
-            from xml.etree import ElementTree  # rarely used: keep it off the import path
-
-            try:
-                ElementTree.fromstring(res.content)
-            except ElementTree.ParseError as exception:
-                raise DemistoException(
-                    f"Failed to parse xml object from response: {res.content!r}", exception, res
-                ) from exception
-        return res
-
-
-def _retry_reason(exception: requests.exceptions.RetryError) -> str:
-    """'Reason: <why urllib3 gave up>', e.g. 'Reason: too many 500 error responses'."""
-    cause = exception.args[0] if exception.args else None
-    reason = getattr(cause, "reason", None) or cause
-    if reason is None:
-        return ""
-    reason_args = getattr(reason, "args", None)
-    return f"Reason: {reason_args[0] if reason_args else reason}"

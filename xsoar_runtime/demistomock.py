@@ -14,13 +14,6 @@ INTEGRATION_BRAND = "Proofpoint PPS REST"
 INTEGRATION_INSTANCE = "local"
 INVESTIGATION_ID = "1"
 
-# Reported to CSP; at least 6.2.0 so that ScheduledCommand (polling) is allowed.
-SERVER_VERSION = {"version": "6.10.0", "buildNumber": "12345"}
-
-SAMPLE_INCIDENTS: list[dict[str, Any]] = [
-    {"id": "1", "name": "Sample incident", "severity": 1, "rawJSON": "{}"},
-]
-
 
 def _fresh_calling_context(command: str, args: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     return {
@@ -41,7 +34,7 @@ is_debug: bool = False
 
 # Every entry results() produced, as the server would have received it (after a JSON round trip).
 captured_entries: list[Any] = []
-# (level, text) for every info/debug/error/log call; level is the method name.
+# (level, text) for every info/debug call; level is the method name.
 captured_logs: list[tuple[str, str]] = []
 
 # What incidents() emitted in this run, each list as the server would have received it.
@@ -132,16 +125,8 @@ def command() -> str:
     return callingContext.get("command") or ""
 
 
-def getParam(name: str) -> Any:
-    return params().get(name)
-
-
 def investigation() -> dict[str, Any]:
     return callingContext["context"]["Inv"]
-
-
-def demistoVersion() -> dict[str, str]:
-    return dict(SERVER_VERSION)
 
 
 def uniqueFile() -> str:
@@ -180,14 +165,11 @@ def results(value: Any) -> None:
     captured_entries.extend(json.loads(serialised))
 
 
-def incidents(incident_list: list[dict[str, Any]] | None = None) -> Any:
-    """Send the incidents a fetch created (captured_incidents); without a list, a script's incidents."""
-    if incident_list is None:
-        return [dict(incident) for incident in SAMPLE_INCIDENTS]
+def incidents(incident_list: list[dict[str, Any]]) -> None:
+    """Send the incidents a fetch created; they are also kept in captured_incidents."""
     contents = json.dumps(incident_list)
     results({"Type": 1, "Contents": contents, "ContentsFormat": "json"})
     captured_incidents.extend(json.loads(contents))
-    return None
 
 
 # ----- logging: the server log, not the War Room -----
@@ -222,19 +204,6 @@ def debug(message: Any, *extra: Any) -> None:
     text = _message_text(message, extra)
     _write_log("debug", text)
     _root_logger.debug("%s", text, extra=_FROM_DEMISTO)
-
-
-def error(message: Any, *extra: Any) -> None:
-    # The stock mock prints errors to stdout; kept so local output matches what developers expect.
-    text = _message_text(message, extra)
-    _write_log("error", text)
-    print(text)
-
-
-def log(message: Any) -> None:
-    text = str(message)
-    _write_log("log", text)
-    _root_logger.info("%s", text, extra=_FROM_DEMISTO)
 
 
 # ----- state the server keeps between runs (JSON round-tripped, as the server stores JSON) -----

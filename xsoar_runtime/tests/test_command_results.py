@@ -6,10 +6,6 @@ import demistomock as demisto
 import pytest
 from CommonServerPython import (
     CommandResults,
-    Common,
-    DBotScoreType,
-    DemistoException,
-    ScheduledCommand,
     fileResult,
     return_results,
 )
@@ -176,39 +172,6 @@ def test_constructor_checks(kwargs: dict[str, Any], error: type[Exception], mess
     assert str(raised.value) == expected
 
 
-def test_indicator_and_indicators_together_are_refused() -> None:
-    score = Common.DBotScore("1.1.1.1", DBotScoreType.IP, score=Common.DBotScore.NONE)
-    ip = Common.IP("1.1.1.1", score)
-    with pytest.raises(ValueError, match=r"^indicators is DEPRECATED, use only indicator$"):
-        CommandResults(indicators=[ip], indicator=ip)
-
-
-def test_indicator_context_comes_first_as_lists_with_the_brand_as_vendor() -> None:
-    score = Common.DBotScore(
-        "1.2.3.4", DBotScoreType.IP, score=Common.DBotScore.BAD, malicious_description="bad"
-    )
-    entry = CommandResults(
-        outputs_prefix="Proofpoint.Sender", outputs={"IP": "1.2.3.4"}, indicator=Common.IP("1.2.3.4", score)
-    ).to_context()
-
-    assert list(entry["EntryContext"]) == [
-        "IP(val.Address && val.Address == obj.Address)",
-        "DBotScore(val.Indicator && val.Indicator == obj.Indicator && val.Vendor == obj.Vendor && "
-        "val.Type == obj.Type)",
-        "Proofpoint.Sender",
-    ]
-    ip_context, score_context, _ = entry["EntryContext"].values()
-    assert ip_context == [
-        {
-            "Address": "1.2.3.4",
-            "Malicious": {"Vendor": "Proofpoint PPS REST", "Description": "bad"},
-        }
-    ]
-    assert score_context == [
-        {"Indicator": "1.2.3.4", "Type": "ip", "Vendor": "Proofpoint PPS REST", "Score": 3}
-    ]
-
-
 def test_execution_metrics_make_a_metrics_entry() -> None:
     metrics = [{"Type": "Successful", "APICallsCount": 3}]
     entry = CommandResults(execution_metrics=metrics).to_context()
@@ -217,44 +180,6 @@ def test_execution_metrics_make_a_metrics_entry() -> None:
     assert entry["ContentsFormat"] == "text"
     assert entry["APIExecutionMetrics"] == metrics
     assert list(entry)[-1] == "APIExecutionMetrics"
-
-
-def test_scheduled_command_adds_polling_keys_after_the_standard_ones() -> None:
-    scheduled = ScheduledCommand(
-        command="proofpoint-pps-smart-search",
-        next_run_in_seconds=3,
-        args={"guid": "a1"},
-        timeout_in_seconds=600,
-    )
-    entry = CommandResults(readable_output="polling", scheduled_command=scheduled).to_context()
-
-    assert list(entry)[-5:] == [
-        "PollingCommand",
-        "NextRun",
-        "PollingArgs",
-        "Timeout",
-        "PollingItemsRemaining",
-    ]
-    assert entry["PollingCommand"] == "proofpoint-pps-smart-search"
-    assert entry["NextRun"] == "10"
-    assert entry["PollingArgs"] == {"guid": "a1"}
-    assert entry["Timeout"] == "600"
-    assert entry["PollingItemsRemaining"] == 0
-
-
-def test_scheduled_command_drops_empty_values() -> None:
-    polling = ScheduledCommand(command="c", next_run_in_seconds=30).to_results()
-    assert polling == {"PollingCommand": "c", "NextRun": "30", "PollingItemsRemaining": 0}
-
-
-def test_scheduled_command_needs_server_6_2(mocker: MockerFixture) -> None:
-    mocker.patch.object(demisto, "demistoVersion", return_value={"version": "5.5.0", "buildNumber": "12345"})
-    with pytest.raises(DemistoException) as raised:
-        ScheduledCommand(command="c", next_run_in_seconds=10)
-    assert str(raised.value) == (
-        "This command is not supported by this XSOAR server version. "
-        "Please update your server version to 6.2.0 or later."
-    )
 
 
 # ----- return_results -----
@@ -316,3 +241,8 @@ def test_return_results_uses_to_display_and_to_entry() -> None:
 
     return_results([Widget(), Mirror()])
     assert [entry["Contents"] for entry in demisto.captured_entries] == ["widget", "mirrored"]
+
+
+def test_indicator_and_indicators_together_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"^indicators is DEPRECATED, use only indicator$"):
+        CommandResults(indicators=[object()], indicator=object())

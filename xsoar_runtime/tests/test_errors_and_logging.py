@@ -190,43 +190,7 @@ def test_print_log_sends_the_buffer_once() -> None:
     assert demisto.captured_logs == [("info", "Full Integration Log:\nfirst\nsecond")]
 
 
-def test_logger_decorator_records_calls_and_in_debug_mode_return_values() -> None:
-    @csp.logger
-    def add(a: int, b: int = 0) -> int:
-        return a + b
-
-    assert add(1, b=3) == 4
-    assert csp.LOG.messages == ["calling add(1,'b'=3)"]
-    assert demisto.captured_logs == []
-
-    demisto.reset(is_debug=True)
-    add(2, b=2)
-    assert csp.LOG.messages[1:] == ["calling add(2,'b'=2)", "Return value [add]: 4"]
-    assert demisto.captured_logs == [("debug", "calling add(2,'b'=2)"), ("debug", "Return value [add]: 4")]
-
-
 # ----- return_warning and DemistoException -----
-
-
-def test_return_warning_writes_a_warning_entry_without_exiting() -> None:
-    csp.return_warning("careful", warning="details", outputs={"W": 1})
-    assert demisto.captured_entries == [
-        {
-            "Type": 11,
-            "ContentsFormat": "text",
-            "IgnoreAutoExtract": False,
-            "Contents": "careful",
-            "EntryContext": {"W": 1},
-        }
-    ]
-    assert demisto.captured_logs == [("info", "Full Integration Log:\ncareful\ndetails")]
-
-
-def test_return_warning_can_exit() -> None:
-    with pytest.raises(SystemExit) as exited:
-        csp.return_warning(ValueError("w"), exit=True)
-    assert exited.value.code == 0
-    assert demisto.captured_entries[0]["Contents"] == "w"
 
 
 def test_demisto_exception_attributes() -> None:

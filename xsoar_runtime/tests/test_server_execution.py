@@ -21,7 +21,11 @@ INTEGRATION = textwrap.dedent(
     """
     class Client(BaseClient):
         def list_folders(self) -> dict:
-            return self._http_request("GET", "/quarantine/folders")
+            url = self._base_url + "/quarantine/folders"
+            reply = self._session.request("GET", url, verify=self._verify, timeout=self.timeout)
+            if not reply.ok:
+                raise DemistoException(f"PPS answered {reply.status_code} {reply.reason}: {reply.text}", res=reply)
+            return reply.json()
 
 
     def test_module(client: Client) -> str:
@@ -118,7 +122,7 @@ def test_integration_error_becomes_one_error_entry_and_exit_zero(
             "Type": 4,
             "ContentsFormat": "text",
             "Contents": "Failed to execute test-module command.\nError:\n"
-            "Error in API call [401] - Unauthorized\n<XX_REPLACED> bad",
+            "PPS answered 401 Unauthorized: <XX_REPLACED> bad",
             "EntryContext": None,
         }
     ]

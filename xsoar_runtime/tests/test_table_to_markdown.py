@@ -1,16 +1,10 @@
 """tableToMarkdown and the string helpers: the exact text the War Room shows."""
 
-from datetime import datetime
 from typing import Any
 
 import pytest
 from CommonServerPython import (
-    camel_case_to_underscore,
-    pascalToSpace,
-    string_to_context_key,
-    string_to_table_header,
     tableToMarkdown,
-    underscoreToCamelCase,
 )
 
 
@@ -65,16 +59,6 @@ def test_default_headers_come_from_the_first_row_only() -> None:
     assert table == "### T\n|a|\n|---|\n| 1 |\n| 2 |\n"
 
 
-def test_url_keys_become_links() -> None:
-    table = tableToMarkdown("URL", [{"u": "https://x.com"}], url_keys=["u"])
-    assert table == "### URL\n|u|\n|---|\n| [https://x.com](https://x.com) |\n"
-
-
-def test_url_keys_are_found_at_any_depth_and_in_lists() -> None:
-    table = tableToMarkdown("URL", [{"d": {"u": ["https://a", "https://b"]}}], url_keys=["u"])
-    assert table.endswith("| u: [https://a](https://a),<br>[https://b](https://b) |\n")
-
-
 def test_metadata_follows_the_title() -> None:
     assert (
         tableToMarkdown("Meta", [{"a": 1}], metadata="some meta")
@@ -104,11 +88,6 @@ def test_remove_null_with_nothing_left() -> None:
     assert tableToMarkdown("N", [{"a": None}], removeNull=True) == "### N\n**No entries.**\n"
 
 
-def test_header_transform_changes_only_the_header_line() -> None:
-    table = tableToMarkdown("T", [{"final_action": "discard"}], headerTransform=string_to_table_header)
-    assert table == "### T\n|Final Action|\n|---|\n| discard |\n"
-
-
 def test_headers_and_cells_escape_backticks_and_every_newline_kind() -> None:
     table = tableToMarkdown("T", [{"a`b": "1\r\n2\r3`"}])
     assert table == "### T\n|a\\`b|\n|---|\n| 1<br>2<br>3\\` |\n"
@@ -127,62 +106,13 @@ def test_numbers_floats_and_nested_values() -> None:
     )
 
 
-def test_date_fields_render_epoch_milliseconds_as_local_time() -> None:
-    millis = 1660298400000
-    expected = datetime.fromtimestamp(millis / 1000).strftime("%Y-%m-%d %H:%M:%S")
-    table = tableToMarkdown("T", [{"when": millis, "bad": "x"}], date_fields=["when", "bad"])
-    assert table == f"### T\n|bad|when|\n|---|---|\n| x | {expected} |\n"
-
-
-def test_json_transformers_are_not_supported_locally() -> None:
-    with pytest.raises(NotImplementedError):
-        tableToMarkdown("T", [{"a": {"b": 1}}], is_auto_json_transform=True)
-
-
 # ----- string helpers -----
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("ThreatScore", "Threat Score"),
-        ("thisIsIPAddressName", "This Is IP Address Name"),
-        ("IPAddress", "IP Address"),
-        ("SHA256", "SHA256"),
-        ("ip_address", "Ip _ Address"),
-    ],
-)
-def test_pascal_to_space(text: str, expected: str) -> None:
-    assert pascalToSpace(text) == expected
+def test_header_transform_changes_only_the_header_line() -> None:
+    assert tableToMarkdown("T", [{"a_b": 1}], headerTransform=str.upper) == "### T\n|A_B|\n|---|\n| 1 |\n"
 
 
-def test_underscore_to_camel_case() -> None:
-    assert underscoreToCamelCase("hello_world") == "HelloWorld"
-    assert underscoreToCamelCase("hello_world", upper_camel=False) == "helloWorld"
-    assert underscoreToCamelCase("HELLO_world") == "HelloWorld"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("incident_id", "Incident Id"), ("IP_address", "Ip Address"), ("mixedCase_word", "Mixedcase Word")],
-)
-def test_string_to_table_header(text: str, expected: str) -> None:
-    assert string_to_table_header(text) == expected
-
-
-def test_string_to_context_key() -> None:
-    assert string_to_context_key("one_two") == "OneTwo"
-
-
-def test_camel_case_to_underscore() -> None:
-    assert camel_case_to_underscore("HTTPResponseCode") == "http_response_code"
-
-
-def test_non_strings_pass_through_or_are_refused() -> None:
-    assert pascalToSpace(5) == 5
-    assert underscoreToCamelCase(None) is None
-    assert camel_case_to_underscore(["A"]) == ["A"]
-    with pytest.raises(Exception, match=r"^The key is not a string: 5$"):
-        string_to_table_header(5)
-    with pytest.raises(Exception, match=r"^The key is not a string: None$"):
-        string_to_context_key(None)
+def test_options_nothing_here_uses_are_refused_rather_than_ignored() -> None:
+    with pytest.raises(TypeError):
+        tableToMarkdown("T", [{"u": "https://x.com"}], url_keys=["u"])  # type: ignore[call-arg]
