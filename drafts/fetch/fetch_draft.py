@@ -299,8 +299,20 @@ def parse_fetch_settings(params: dict[str, Any], now: datetime) -> FetchSettings
     )
 
 
+class FolderSearch(NamedTuple):
+    found: list[Candidate]  # records not taken yet, oldest first
+    searched_until: datetime  # every record dated before it has been searched
+    span: timedelta  # the span of the last window one reply held whole
+
+
 def search_window(
-    client: Client, folder: str, criteria: dict[str, str], start: datetime, end: datetime, padded: bool
+    client: Client,
+    folder: str,
+    criteria: dict[str, str],
+    start: datetime,
+    end: datetime,
+    limit: int,
+    padded: bool = True,
 ) -> tuple[list[Candidate], bool]:
     """The records of `folder` dated start..end (inclusive, to the second); True when the reply was full.
 
@@ -313,7 +325,7 @@ def search_window(
         **criteria,
         "startdate": (start - pad).strftime(QUARANTINE_TIME_FORMAT),
         "enddate": (end + pad).strftime(QUARANTINE_TIME_FORMAT),
-        "limit": str(QUARANTINE_MAX_LIMIT),
+        "limit": str(limit),
     }
     records = client.search_quarantine(query)
     found = []
@@ -326,37 +338,41 @@ def search_window(
             continue
         if start <= date <= end:
             found.append(Candidate(date, guid, folder, normalise_quarantine_record(record, folder)))
-    return found, len(records) >= QUARANTINE_MAX_LIMIT
+    return found, len(records) >= limit
 
 
 def search_whole_window(
-    client: Client, folder: str, criteria: dict[str, str], start: datetime, end: datetime
+    client: Client, folder: str, criteria: dict[str, str], start: datetime, end: datetime, limit: int
 ) -> tuple[list[Candidate], datetime]:
     """All records of the oldest window from `start` that one reply holds whole, and that window's end.
 
     A full reply may lack any of its window's records, so the window is halved, older half first, until
-    a reply is not full. A single second that still fills a page holds more messages than the API lists.
+    a reply is not full. A single second that still fills the largest page holds more messages than the
+    API can list.
     """
     while True:
-        found, full = search_window(client, folder, criteria, start, end, padded=True)
+        found, full = search_window(client, folder, criteria, start, end, limit)
         if not full:
             return found, end
-        if end <= start:
+        if end > start:
+            end = start + timedelta(seconds=int((end - start).total_seconds()) // 2)
+        elif limit < QUARANTINE_MAX_LIMIT:
+            limit = QUARANTINE_MAX_LIMIT
+        else:
             break
-        end = start + timedelta(seconds=int((end - start).total_seconds()) // 2)
     # The padding may have filled the page with the seconds beside this one; a server whose bounds are
     # inclusive answers the unpadded search with exactly this second.
-    exact, _ = search_window(client, folder, criteria, start, end, padded=False)
+    exact, _ = search_window(client, folder, criteria, start, end, limit, padded=False)
     found = exact or found
-    if len(found) >= QUARANTINE_MAX_LIMIT:
+    if len(found) >= limit:
         demisto.info(
             f"{INTEGRATION_NAME} fetch: folder {folder} holds more messages dated {iso_utc(start)} than one "
-            f"search returns ({QUARANTINE_MAX_LIMIT}); those the appliance did not return cannot be fetched."
+            f"search returns ({limit}); those the appliance did not return cannot be fetched."
         )
     return found, end
 
 
-def folder_candidates(
+def search_folder(
     client: Client,
     folder: str,
     criteria: dict[str, str],
@@ -364,22 +380,27 @@ def folder_candidates(
     end: datetime,
     taken: set[str],
     wanted: int,
-) -> tuple[list[Candidate], datetime]:
-    """Up to about `wanted` records of `folder` not taken yet, oldest first, and where the search stopped.
+    page: int,
+    span: timedelta,
+) -> FolderSearch:
+    """At least `wanted` records of `folder` not taken yet, when it has them, oldest first.
 
-    Windows are searched whole, oldest first, until `wanted` are found; the window grows again after a
-    reply that was not full. Everything dated before the returned time has been searched.
+    Windows from `start` are searched whole, oldest first, each twice as long as the last that one reply
+    held whole (the first `span` long), until `wanted` are found or `end` is reached.
     """
     found: list[Candidate] = []
-    window_start, span = start, end - start
+    window_start, last_span = start, span
     while window_start <= end and len(found) < wanted:
         records, window_end = search_whole_window(
-            client, folder, criteria, window_start, min(window_start + span, end)
+            client, folder, criteria, window_start, min(window_start + span, end), page
         )
-        found.extend(sorted((record for record in records if record.guid not in taken), key=candidate_order))
-        span = max((window_end - window_start) * 2, ONE_SECOND)
+        # Keyed on guid: a reply that lists a message twice gives one incident.
+        fresh = {record.guid: record for record in records if record.guid not in taken}
+        found.extend(sorted(fresh.values(), key=candidate_order))
+        last_span = window_end - window_start
+        span = max(last_span * 2, ONE_SECOND)
         window_start = window_end + ONE_SECOND
-    return found, window_start
+    return FolderSearch(found, window_start, last_span)
 
 
 def candidate_order(candidate: Candidate) -> tuple[datetime, str]:
@@ -398,56 +419,77 @@ def taken_guids(folder_state: dict[str, Any]) -> dict[str, list[str]]:
     return taken if isinstance(taken, dict) else {}
 
 
+def folders_in_turn(folders: list[str], first: Any) -> list[str]:
+    """The folders starting with `first` (when it is one of them), so each gets its turn to go first."""
+    index = folders.index(first) if first in folders else 0
+    return folders[index:] + folders[:index]
+
+
 def fetch_incidents(
     client: Client, settings: FetchSettings, last_run: dict[str, Any], now: datetime
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One fetch run: the next last-run and the incidents, oldest first.
+    """One fetch run: the next last-run and the incidents, each folder's oldest first.
 
-    Last-run, per folder: `time`, the time reached (every message dated before it has been taken);
-    `from`, where the next search starts (the time reached, or the look-back window's start if that is
-    earlier); `taken`, the guids already taken that are dated from `from` on, grouped by date. A message
-    is known by its guid (its localguid changes when it moves).
+    Folders take turns to go first; each takes what is left of max_fetch. A message is known by its guid
+    (its localguid changes when it moves). Last-run: `first_folder`, whose turn is next; per folder
+    `time`, the time reached (every message dated before it has been taken); `from`, where the next
+    search starts (the time reached, or the look-back window's start when that is earlier); `span`, the
+    seconds of the last window one reply held whole (the next search starts with it); `taken`, the guids
+    taken that are dated from `from` on, by date. A folder not searched in a run keeps its state.
     """
     stored = stored_folder_states(last_run)
     taken = {guid for state in stored.values() for guids in taken_guids(state).values() for guid in guids}
-    searched: dict[str, tuple[list[Candidate], datetime]] = {}
-    for folder in settings.folders:
-        start = parse_iso_utc(stored.get(folder, {}).get("from")) or settings.first_fetch.replace(
-            microsecond=0
+    folders = folders_in_turn(settings.folders, last_run.get("first_folder"))
+    chosen: dict[str, Candidate] = {}
+    next_folders: dict[str, Any] = {}
+    for folder in folders:
+        state = stored.get(folder, {})
+        wanted = settings.max_fetch - len(chosen)
+        if wanted <= 0:
+            if state:
+                next_folders[folder] = state
+            continue
+        start = parse_iso_utc(state.get("from")) or settings.first_fetch.replace(microsecond=0)
+        folder_taken = taken_guids(state)
+        stored_span = state.get("span")
+        span = (
+            timedelta(seconds=stored_span)
+            if isinstance(stored_span, int) and stored_span >= 0
+            else now - start
         )
+        # Room for the wanted records, the taken ones the window holds again, and as many more.
+        page = min(QUARANTINE_MAX_LIMIT, 2 * wanted + sum(len(guids) for guids in folder_taken.values()))
         try:
-            searched[folder] = folder_candidates(
-                client, folder, settings.criteria, start, now, taken, settings.max_fetch
+            search = search_folder(
+                client, folder, settings.criteria, start, now, taken | set(chosen), wanted, page, span
             )
         except DemistoException as error:
             raise DemistoException(f"Searching quarantine folder {folder} failed: {error.message}") from error
-
-    chosen: dict[str, Candidate] = {}
-    for candidate in sorted((c for found, _ in searched.values() for c in found), key=candidate_order):
-        if len(chosen) >= settings.max_fetch:
-            break
-        chosen.setdefault(candidate.guid, candidate)
-
-    next_folders = {}
-    for folder, (found, searched_until) in searched.items():
-        first_left = next((c for c in found if c.guid not in chosen), None)
-        reached = first_left.date if first_left else searched_until
+        taken_here, first_left = search.found[:wanted], search.found[wanted:][:1]
+        chosen.update((candidate.guid, candidate) for candidate in taken_here)
+        reached = first_left[0].date if first_left else search.searched_until
         keep_from = min(reached, now - settings.look_back)
         by_date: dict[str, list[str]] = {}
-        for date_text, guids in taken_guids(stored.get(folder, {})).items():
+        for date_text, guids in folder_taken.items():
             date = parse_iso_utc(date_text)
             if date is not None and date >= keep_from:
                 by_date.setdefault(date_text, []).extend(guids)
-        for candidate in chosen.values():
-            if candidate.folder == folder and candidate.date >= keep_from:
+        for candidate in taken_here:
+            if candidate.date >= keep_from:
                 by_date.setdefault(iso_utc(candidate.date), []).append(candidate.guid)
-        next_folders[folder] = {"time": iso_utc(reached), "from": iso_utc(keep_from), "taken": by_date}
+        next_folders[folder] = {
+            "time": iso_utc(reached),
+            "from": iso_utc(keep_from),
+            "span": int(search.span.total_seconds()),
+            "taken": by_date,
+        }
 
     incidents = [quarantine_incident(candidate, settings.incident_type) for candidate in chosen.values()]
     if settings.attach_message:
         for incident, candidate in zip(incidents, chosen.values(), strict=True):
             attach_raw_message(client, incident, candidate.guid)
-    return {"folders": next_folders}, incidents
+    next_first = folders_in_turn(settings.folders, folders[0])[1 % len(folders)]
+    return {"first_folder": next_first, "folders": next_folders}, incidents
 
 
 def quarantine_severity(folder: str) -> float:
@@ -497,7 +539,7 @@ def check_fetch_folders(client: Client, params: dict[str, Any], now: datetime) -
     problems = []
     for folder in settings.folders:
         try:
-            search_window(client, folder, settings.criteria, now - timedelta(minutes=1), now, padded=False)
+            search_window(client, folder, settings.criteria, now - timedelta(minutes=1), now, 1, padded=False)
         except DemistoException as error:
             problems.append(f"Fetch folder {folder}: {error.message}")
     return problems

@@ -145,7 +145,7 @@ def test_first_fetch_request_incident_and_last_run(client: pps.Client, requests_
         "rcpt": "*",
         "startdate": "2020-01-14 23:59:59",
         "enddate": "2020-01-22 12:00:01",
-        "limit": "1000",
+        "limit": "100",
     }
     assert incidents[0] == {
         "name": "Quarantine: john@doe.com - Loan",
@@ -156,13 +156,15 @@ def test_first_fetch_request_incident_and_last_run(client: pps.Client, requests_
     }
     assert guids_of(incidents) == [record["guid"] for record in reply["records"]]
     assert last_run == {
+        "first_folder": "Quarantine",
         "folders": {
             "Quarantine": {
                 "time": "2020-01-22T12:00:01Z",
                 "from": "2020-01-22T11:55:00Z",
+                "span": int((now - first_fetch).total_seconds()),
                 "taken": {},
             }
-        }
+        },
     }
 
 
@@ -349,19 +351,26 @@ def test_a_second_beside_crowded_seconds_is_listed_whole_when_the_server_include
     assert taken == [f"s{second}-{index}" for second in range(3) for index in range(3)]
 
 
-def test_several_folders_share_max_fetch_oldest_first(client: pps.Client, requests_mock: Any) -> None:
+def test_several_folders_take_turns_to_go_first_and_share_max_fetch(
+    client: pps.Client, requests_mock: Any
+) -> None:
     fake = FakeQuarantine(requests_mock)
-    fake.add("Quarantine", NOW - timedelta(minutes=50), "q1")
-    fake.add("Phish", NOW - timedelta(minutes=40), "p1")
-    fake.add("Quarantine", NOW - timedelta(minutes=30), "q2")
-    fake.add("Phish", NOW - timedelta(minutes=20), "p2")
+    for minute, guid in [(50, "q1"), (45, "q2"), (40, "q3"), (30, "q4")]:
+        fake.add("Quarantine", NOW - timedelta(minutes=minute), guid)
+    for minute, guid in [(49, "p1"), (20, "p2")]:
+        fake.add("Phish", NOW - timedelta(minutes=minute), guid)
     settings = fetch_settings(folders=["Quarantine", "Phish"], max_fetch=3)
     last_run, first = run_fetch(client, settings, {}, NOW)
-    assert guids_of(first) == ["q1", "p1", "q2"]
-    assert [incident["name"].split(":")[0] for incident in first] == ["Quarantine", "Phish", "Quarantine"]
-    assert first[1]["severity"] == 3
-    _, second = run_fetch(client, settings, last_run, NOW + timedelta(minutes=1))
-    assert guids_of(second) == ["p2"]
+    assert guids_of(first) == ["q1", "q2", "q3"]
+    assert [incident["severity"] for incident in first] == [1, 1, 1]
+    assert [request["folder"] for request in fake.searches] == ["Quarantine"]
+    assert last_run["first_folder"] == "Phish"
+    last_run, second = run_fetch(client, settings, last_run, NOW + timedelta(minutes=1))
+    assert guids_of(second) == ["p1", "p2", "q4"]
+    assert [incident["name"].split(":")[0] for incident in second] == ["Phish", "Phish", "Quarantine"]
+    assert second[0]["severity"] == 3
+    _, third = run_fetch(client, settings, last_run, NOW + timedelta(minutes=2))
+    assert third == []
 
 
 def test_a_message_that_moved_to_another_fetched_folder_is_not_fetched_again(
@@ -401,6 +410,14 @@ def test_a_record_without_guid_or_date_is_skipped(client: pps.Client, requests_m
     assert guids_of(incidents) == ["good"]
 
 
+def test_a_record_listed_twice_in_one_reply_is_one_incident(client: pps.Client, requests_mock: Any) -> None:
+    record = {"guid": "twice", "date": stamp(NOW - timedelta(minutes=1)), "from": "a@b.c", "subject": "s"}
+    requests_mock.get(f"{API}/quarantine", json={"records": [record, dict(record)]})
+    last_run, incidents = run_fetch(client, fetch_settings(), {}, NOW)
+    assert guids_of(incidents) == ["twice"]
+    assert last_run["folders"]["Quarantine"]["taken"] == {"2026-11-28T11:59:00Z": ["twice"]}
+
+
 # -- main: the runtime's fetch contract -----------------------------------------------------------
 
 
@@ -418,7 +435,7 @@ def test_fetch_stores_the_last_run_and_sends_the_incidents(mocker: Any, requests
     fake.add("Quarantine", now - timedelta(hours=1), "g1")
     run_fetch_main(mocker, {**PARAMS, "isFetch": True})
     stored = demisto.getLastRun()
-    assert list(stored["folders"]["Quarantine"]) == ["time", "from", "taken"]
+    assert list(stored["folders"]["Quarantine"]) == ["time", "from", "span", "taken"]
     sent = json.loads(demisto.captured_entries[-1]["Contents"])
     assert guids_of(sent) == ["g1"]
 
@@ -762,8 +779,10 @@ def check_fetch_history(client: pps.Client, mocker: Any, history: dict[str, Any]
         for taken in by_folder.values():
             assert taken == sorted(taken)
         emitted += guids_of(incidents)
-        last_run = json.loads(json.dumps(next_run))
-        for folder_state in last_run["folders"].values():
+        previous, last_run = last_run, json.loads(json.dumps(next_run))
+        for folder, folder_state in last_run["folders"].items():
+            if folder_state == previous.get("folders", {}).get(folder):
+                continue  # not searched in this run (max_fetch was reached before its turn)
             keep_from = pps.parse_iso_utc(folder_state["from"])
             reached = pps.parse_iso_utc(folder_state["time"])
             assert keep_from == min(reached, fake.now - look_back)
