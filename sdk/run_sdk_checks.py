@@ -176,41 +176,56 @@ SECRETS_FINDINGS = Path(__file__).resolve().parent / "sdk_secrets_findings.py"
 SECRETS_PREV_VER = "master"
 
 
-def secrets_findings(build: Path, env: dict[str, str]) -> list[str]:
-    """What the SDK's secrets scanner finds in the layout, as `path:line: finding` lines."""
+@dataclass
+class SecretsScan:
+    findings: list[str]  # `path:line: finding`
+    unneeded: list[str]  # `pack: line` of a .secrets-ignore line whose absence finds nothing more
+
+
+def secrets_scan(build: Path, env: dict[str, str]) -> SecretsScan:
+    """What the SDK's secrets scanner finds in the layout, and which .secrets-ignore lines nothing needs."""
     log = build / "secrets-findings.log"
-    code = run_sdk([SECRETS_PREV_VER], build / "content", env, log, script=SECRETS_FINDINGS)
+    code = run_sdk([SECRETS_PREV_VER, "--unneeded"], build / "content", env, log, script=SECRETS_FINDINGS)
     lines = log.read_text().splitlines()
     if code != 0:
         raise RuntimeError(f"the secrets scanner failed (exit {code}): {' / '.join(lines[-3:])}")
-    return [line.removeprefix("FINDING ") for line in lines if line.startswith("FINDING ")]
+    return SecretsScan(
+        findings=[line.removeprefix("FINDING ") for line in lines if line.startswith("FINDING ")],
+        unneeded=[line.removeprefix("UNNEEDED ") for line in lines if line.startswith("UNNEEDED ")],
+    )
 
 
 def secrets(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -> None:
     """`demisto-sdk secrets` as the content repository runs it on a pull request: every text file the
     pack adds, the pack's .secrets-ignore applied, no generic whitelist (stricter than the content
-    repository's, which also ignores some common example values)."""
+    repository's, which also ignores some common example values). The .secrets-ignore must list
+    only what it must: a line whose absence finds nothing more fails the step too."""
     log = build / "secrets.log"
     args = ["secrets", "--post-commit", "--prev-ver", SECRETS_PREV_VER]
     # With colours on, as a contributor's terminal and the content repository's CI run it: only then
     # does its logger read a finding like `<id@host>` as a colour tag and crash.
     code = run_sdk(args, build / "content", {**env, "DEMISTO_SDK_LOG_NO_COLORS": "false"}, log)
-    output = log.read_text()
-    crashed = "Traceback (most recent call last)" in output
+    crashed = "Traceback (most recent call last)" in log.read_text()
     print(f"== demisto-sdk secrets: exit {code}{' (crashed)' if crashed else ''}")
-    if code == 0 and not crashed:
-        return
     try:
-        findings = secrets_findings(build, env)
+        scan = secrets_scan(build, env)
     except RuntimeError as exc:
         report.fail(f"secrets: {exc}; see {log}")
         return
-    for finding in findings:
-        print(f"  {finding}")
-    if crashed:
-        report.fail(f"secrets crashed printing its findings (see {log}); {len(findings)} finding(s) above")
-    else:
-        report.fail(f"secrets: {len(findings)} finding(s); see {log}")
+    if code != 0 or crashed:
+        for finding in scan.findings:
+            print(f"  {finding}")
+        if crashed:
+            report.fail(
+                f"secrets crashed printing its findings (see {log}); {len(scan.findings)} finding(s) above"
+            )
+        else:
+            report.fail(f"secrets: {len(scan.findings)} finding(s); see {log}")
+    for entry in scan.unneeded:
+        pack, _, line = entry.partition(": ")
+        report.fail(
+            f"secrets: Packs/{pack}/.secrets-ignore lists {line!r}, which nothing needs: remove the line"
+        )
 
 
 # The pytest config of the unit-test run: empty, so that neither this project's pyproject.toml nor its

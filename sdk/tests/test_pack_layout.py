@@ -99,7 +99,22 @@ def test_the_secrets_scanner_lists_what_makes_demisto_sdk_secrets_crash(tmp_path
     run_sdk_checks.secrets(build, build / "content" / "Packs" / mcr.PACK_NAME, env, report)
     assert "Traceback" in (build / "secrets.log").read_text()
     assert any("crashed" in failure for failure in report.failures), report.failures
-    findings = run_sdk_checks.secrets_findings(build, env)
+    findings = run_sdk_checks.secrets_scan(build, env).findings
     assert (
         f"Packs/{mcr.PACK_NAME}/README.md:1: 4F2A9C1D7E3B8A6F0D5C.123456789@mail.contoso-bank.net" in findings
     )
+
+
+def test_a_secrets_ignore_line_that_nothing_needs_fails_the_step(tmp_path: Path) -> None:
+    pytest.importorskip("demisto_sdk")
+    source = minimal_source(tmp_path / "source")
+    shutil.rmtree(source / "TestData")
+    (source / "README.md").write_text("Write to soc@example.com.\n")
+    (source / ".secrets-ignore").write_text("example.com\nnot-in-any-file.example\n")
+    build = tmp_path / "build"
+    mcr.make_content_repo(source, build / "content")
+    report = run_sdk_checks.Report()
+    run_sdk_checks.secrets(build, build / "content" / "Packs" / mcr.PACK_NAME, base_env(build), report)
+    assert report.failures == [
+        f"secrets: Packs/{mcr.PACK_NAME}/.secrets-ignore lists 'not-in-any-file.example', which nothing needs: remove the line"
+    ]
