@@ -702,8 +702,8 @@ HTTPS_ADAPTER_NEWER = "newer"
 
 
 def https_adapter_behaviour() -> str:
-    """'2022' or 'newer', from XSOAR_RUNTIME_HTTPS_ADAPTER (default 'newer')."""
-    chosen = os.environ.get(HTTPS_ADAPTER_VARIABLE, "").strip().lower() or HTTPS_ADAPTER_NEWER
+    """'2022' or 'newer', from XSOAR_RUNTIME_HTTPS_ADAPTER; by default '2022', as the spec's rule is."""
+    chosen = os.environ.get(HTTPS_ADAPTER_VARIABLE, "").strip().lower() or HTTPS_ADAPTER_2022
     if chosen not in (HTTPS_ADAPTER_2022, HTTPS_ADAPTER_NEWER):
         raise ValueError(
             f"{HTTPS_ADAPTER_VARIABLE}={chosen!r} is not a runtime behaviour: "

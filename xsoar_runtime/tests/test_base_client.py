@@ -93,7 +93,8 @@ def test_proxy_off_deletes_proxy_variables_process_wide(monkeypatch: pytest.Monk
 
 
 @pytest.mark.parametrize(
-    ("behaviour", "adapter_class"), [("2022", LegacyCipherAdapter), ("newer", SSLAdapter), ("", SSLAdapter)]
+    ("behaviour", "adapter_class"),
+    [("2022", LegacyCipherAdapter), ("newer", SSLAdapter), ("", LegacyCipherAdapter)],
 )
 def test_verify_off_deletes_ca_bundles_and_mounts_the_chosen_runtimes_adapter(
     monkeypatch: pytest.MonkeyPatch, behaviour: str, adapter_class: type
