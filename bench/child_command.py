@@ -2,9 +2,10 @@
 
 `python bench/child_command.py SPEC.json`. It imports demistomock, execs CommonServerPython's source
 and the integration's source (its import lines already stripped) in a fresh namespace, and main()
-runs. With "mode": "entry", main() runs from the integration's entry idiom (namespace `builtins`),
-exactly as on the server; with "mode": "measured", the namespace is not `builtins`, and main() is
-called here between memory readings. Prints one JSON line: phase times, entries, memory.
+runs from the integration's entry idiom (namespace `builtins`), exactly as on the server. With
+"mode": "measured", bench.instrument's line above the entry idiom hands main() to this script, which
+takes memory readings around it ("entry" adds nothing). Prints one JSON line: phase times, entries,
+memory.
 """
 
 from __future__ import annotations
@@ -13,46 +14,58 @@ import time
 
 STARTED = time.perf_counter()
 
-import json  # noqa: E402  (the clock starts before any import)
+import contextlib  # noqa: E402  (the clock starts before any import)
+import json  # noqa: E402
 import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 
 def main() -> None:
     spec = json.loads(open(sys.argv[1], encoding="utf-8").read())
     del sys.path[0]  # bench/ is no part of the server's path
-    sys.path.insert(0, spec["runtime_dir"])
+    measured = spec.get("mode") == "measured"
+    memory: dict[str, Any] = {}
     phases: dict[str, float] = {}
+    if measured:
+        sys.path.insert(0, spec["root"])
+        from bench.instrument import hooked, with_main_wrapped
+        from bench.process_memory import current_rss_kib, peak_rss_kib, reset_peak_rss
+    sys.path.insert(0, spec["runtime_dir"])
     mark = time.perf_counter()
 
     import demistomock as demisto
 
     phases["import demistomock"] = time.perf_counter() - mark
     demisto.reset(command=spec["command"], args=spec["args"], params=spec["params"])
-    measured = spec.get("mode") == "measured"
-    namespace: dict[str, Any] = {"__name__": "bench" if measured else "builtins", "demisto": demisto}
-    memory: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__name__": "builtins", "demisto": demisto}
+
+    def measure_main(namespace: dict[str, Any], main: Callable[[], None]) -> None:
+        """Between the exec and main(): the RSS before, the high-water mark reset, main() timed."""
+        memory["rss_before_kib"] = current_rss_kib()
+        memory["peak_reset"] = reset_peak_rss()
+        mark = time.perf_counter()
+        try:
+            main()
+        finally:
+            phases["main()"] = time.perf_counter() - mark
+            memory["peak_after_kib"] = peak_rss_kib()
+
     try:
         for name, key in (("CommonServerPython", "csp_file"), ("integration", "code_file")):
             mark = time.perf_counter()
             with open(spec[key], encoding="utf-8") as source:
-                code = compile(source.read(), spec[key], "exec")
+                text = source.read()
+                if measured and key == "code_file":
+                    text = with_main_wrapped(text, spec[key])
+                code = compile(text, spec[key], "exec")
             phases[f"compile {name}"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            exec(code, namespace)
-            phases[f"exec {name}" + ("" if measured or name != "integration" else " + main()")] = (
+            with hooked(measure_main) if measured else contextlib.nullcontext():
+                exec(code, namespace)
+            phases[f"exec {name}" + (" + main()" if name == "integration" else "")] = (
                 time.perf_counter() - mark
             )
-        if measured:
-            sys.path.insert(0, spec["root"])
-            from bench.process_memory import current_rss_kib, peak_rss_kib, reset_peak_rss
-
-            memory["rss_before_kib"] = current_rss_kib()
-            memory["peak_reset"] = reset_peak_rss()
-            mark = time.perf_counter()
-            namespace["main"]()
-            phases["main()"] = time.perf_counter() - mark
-            memory["peak_after_kib"] = peak_rss_kib()
     except SystemExit:  # return_error ends with sys.exit(0)
         pass
     entries = [

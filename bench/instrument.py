@@ -17,9 +17,10 @@ import contextlib
 import dataclasses
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warroom.integration import Integration
+if TYPE_CHECKING:  # a fresh-process benchmark imports this module alone, before it measures
+    from warroom.integration import Integration
 
 # hook(namespace, main): run by the wrapped main() in place of main(); it calls main() itself, or not.
 MainHook = Callable[[dict[str, Any], Callable[[], None]], None]
@@ -35,21 +36,22 @@ class NoEntryIdiom(RuntimeError):
 
 
 def instrumented(integration: Integration) -> Integration:
-    """The same integration, with main() wrapped just before the entry idiom calls it.
+    """The same integration, with main() wrapped just before the entry idiom calls it."""
+    return dataclasses.replace(
+        integration, code=with_main_wrapped(integration.code, str(integration.code_path))
+    )
 
-    The line takes the place of the blank line above the idiom when there is one, so every line number
-    in a traceback stays the file's own.
-    """
-    code = integration.code
+
+def with_main_wrapped(code: str, origin: str = "the integration") -> str:
+    """`code` with the wrapping line above its entry idiom, in place of the blank line there when there
+    is one, so every line number in a traceback stays the file's own."""
     match = ENTRY_IDIOM.search(code)
     if match is None:
-        raise NoEntryIdiom(f"{integration.code_path}: no entry idiom (if __name__ in (..., 'builtins'):)")
+        raise NoEntryIdiom(f"{origin}: no entry idiom (if __name__ in (..., 'builtins'):)")
     before = code[: match.start()]
     if before.endswith("\n\n"):
-        code = before[:-1] + WRAP_LINE + "\n" + code[match.start() :]
-    else:
-        code = before + WRAP_LINE + "\n" + code[match.start() :]
-    return dataclasses.replace(integration, code=code)
+        return before[:-1] + WRAP_LINE + "\n" + code[match.start() :]
+    return before + WRAP_LINE + "\n" + code[match.start() :]
 
 
 def around_main(main: Callable[[], None], namespace: dict[str, Any]) -> Callable[[], None]:
