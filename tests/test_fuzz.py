@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 import requests_mock
@@ -37,10 +37,16 @@ COMMANDS = ["test-module", *sorted(INTEGRATION.manifest.commands)]
 SMART_SEARCH_REPLY = (TEST_DATA / "smart_search_reply.json").read_bytes()
 QUARANTINE_REPLY = (TEST_DATA / "quarantine_search_reply.json").read_bytes()
 RAW_MESSAGE = (TEST_DATA / "quarantined_message.eml").read_bytes()
+ENDUSER_REPLY = json.loads((TEST_DATA / "enduser_reply.json").read_bytes())
 
 # ---- what a request may carry ------------------------------------------------------------------------
 
 API_PATHS = {"/rest/v1/pss/health", "/rest/v1/pss/filter", "/rest/v1/quarantine"}
+ENDUSER_PREFIX = "/rest/v1/enduser/"
+# One path segment, percent-encoded: no raw character that would end or split it.
+ENDUSER_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})+")
+ENDUSER_METHODS = {"GET", "POST", "PUT", "DELETE"}
+USER_LIST_FIELDS = {"safelist", "blocklist"}
 FILTER_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{4}")
 QUARANTINE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 LOCAL_GUID = re.compile(r"[0-9]+:[0-9]+:[0-9]+")
@@ -80,7 +86,11 @@ def request_problems(request: Any) -> list[str]:
     problems: list[str] = []
     parts = urlsplit(request.url)
     where = f"{request.method} {parts.path}"
-    if f"{parts.scheme}://{parts.netloc}" != SERVER or parts.path not in API_PATHS:
+    if f"{parts.scheme}://{parts.netloc}" != SERVER:
+        return [f"request to an unexpected place: {request.url}"]
+    if parts.path.startswith(ENDUSER_PREFIX):
+        return enduser_request_problems(request, parts.path[len(ENDUSER_PREFIX) :], parts.query)
+    if parts.path not in API_PATHS:
         return [f"request to an unexpected place: {request.url}"]
     query = parse_qsl(parts.query, keep_blank_values=True)
     names = [name for name, _ in query]
@@ -117,6 +127,38 @@ def request_problems(request: Any) -> list[str]:
                     )
     elif parts.path == "/rest/v1/quarantine" and request.method == "POST":
         problems += action_body_problems(where, request.body)
+    return problems
+
+
+def enduser_request_problems(request: Any, segment: str, query: str) -> list[str]:
+    """An /enduser request: one encoded, non-empty segment naming a user, no query, a JSON object body
+    on writes whose sender lists are lists of clean strings, and no empty `attributes`."""
+    where = f"{request.method} /enduser/{segment}"
+    problems: list[str] = []
+    if request.method not in ENDUSER_METHODS:
+        problems.append(f"{where}: unexpected method")
+    if not ENDUSER_SEGMENT.fullmatch(segment):
+        problems.append(f"{where}: the user segment is empty or not percent-encoded")
+    elif kind := control_characters(unquote(segment)):
+        problems.append(f"{where}: {kind} in the user segment")
+    if query:
+        problems.append(f"{where}: unexpected query {query!r}")
+    if request.method not in ("POST", "PUT"):
+        return problems
+    try:
+        body = json.loads(request.body)
+    except (TypeError, ValueError):
+        return [*problems, f"{where}: the body is not JSON: {request.body!r}"]
+    if not isinstance(body, dict):
+        return [*problems, f"{where}: the body is not a JSON object: {body!r}"]
+    if body.get("attributes") == {}:
+        problems.append(f"{where}: an empty attributes object, which may clear the user's attributes")
+    for name in USER_LIST_FIELDS & set(body):
+        entries = body[name]
+        if not isinstance(entries, list) or not all(isinstance(entry, str) for entry in entries):
+            problems.append(f"{where}: {name} is not a list of strings: {entries!r}")
+        elif any(control_characters(entry) or not entry.strip() for entry in entries):
+            problems.append(f"{where}: an empty entry or a control character in {name}: {entries!r}")
     return problems
 
 
@@ -203,6 +245,8 @@ def pps_reply(kind: str) -> Callable[[Any, Any], bytes]:
             context.headers["Content-Type"] = "text/html"
             return b"<!DOCTYPE html><html><body><h1>Bad Gateway</h1></body></html>"
         empty = kind == "empty"
+        if path.startswith(ENDUSER_PREFIX):
+            return enduser_reply(request, context, empty)
         if path.endswith("/pss/health"):
             return b'{"status": "ok"}'
         if path.endswith("/pss/filter"):
@@ -223,6 +267,22 @@ def pps_reply(kind: str) -> Callable[[Any, Any], bytes]:
         return b"" if empty else f"Request sent. Message {localguid} will be {action}ed momentarily".encode()
 
     return reply
+
+
+def enduser_reply(request: Any, context: Any, empty: bool) -> bytes:
+    """PPS's /enduser answers: a user object, `User not found` for an empty store, 200 on delete."""
+    if empty and request.method != "POST":
+        context.status_code = 404
+        return json.dumps(
+            {"status": 404, "errors": {"invalidarguments": [{"error": "User not found"}]}}
+        ).encode()
+    if request.method == "DELETE":
+        return b""
+    user = dict(ENDUSER_REPLY)
+    if request.method in ("POST", "PUT"):
+        sent = json.loads(request.body)
+        user.update({name: sent[name] for name in USER_LIST_FIELDS & set(sent)})
+    return json.dumps(user).encode()
 
 
 # ---- arguments -------------------------------------------------------------------------------------
@@ -286,6 +346,29 @@ PLAUSIBLE: dict[str, list[str]] = {
     "header_from": ["SOC <soc@example.com>", "soc@example.com", "<>", "SOC <a@b@c>"],
     "comment": ["line one\nline two", "tab\there", "cr\r\nlf"],
 }
+PLAUSIBLE.update(
+    {
+        "email": [
+            "alice@example.com",
+            "a@example.com,b@example.com",
+            "O'Brien+tag/x#y?z%@example.com",
+            "a@b",
+        ],
+        "uid": ["1001", "abc", "1/2", "%2F"],
+        "list": ["safelist", "blocklist", "SAFELIST", "allowlist"],
+        "entries": [
+            "spam@evil.example",
+            "@evil.example",
+            "evil.example",
+            "*.evil.example",
+            "a,,b",
+            "1.2.3.4",
+        ],
+        "fields": ['{"firstname": "Ann"}', '{"firstname": ', "[]", '{"addgroup": "x"}', "{}"],
+        "attributes": ['{"dept": "SOC"}', "{", '"text"', "{}"],
+    }
+)
+PLAUSIBLE["UID"] = PLAUSIBLE["uid"]
 PLAUSIBLE["end_time"] = PLAUSIBLE["start_time"]
 PLAUSIBLE["recipient"] = PLAUSIBLE["from"] = PLAUSIBLE["sender"]
 PLAUSIBLE["target_folder"] = PLAUSIBLE["deleted_folder"] = PLAUSIBLE["folder_name"]
