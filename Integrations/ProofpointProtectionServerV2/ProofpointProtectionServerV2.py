@@ -1853,7 +1853,7 @@ def sender_summary_markdown(summary: dict[str, Any]) -> str:
         f"- Distinct recipients: {summary['Recipients']}",
         f"- Quarantined: {quarantined}",
         f"- Viruses: {', '.join(summary['VirusNames']) or 'none'}",
-        f"- Highest spam score: {summary['MaxSpamScore'] if summary['MaxSpamScore'] is not None else 'none'}",
+        f"- Highest spam score: {'none' if summary['MaxSpamScore'] is None else format(summary['MaxSpamScore'], 'g')}",
         f"- First seen: {summary['FirstSeen'] or 'never'}; last seen: {summary['LastSeen'] or 'never'}",
     ]
     if summary["Truncated"]:

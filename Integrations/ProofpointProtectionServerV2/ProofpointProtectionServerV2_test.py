@@ -2651,6 +2651,7 @@ def test_sender_summary_requests_and_context(
     }
     readable = result.readable_output or ""
     assert "- Messages: 3 (discard 2, accept 1)" in readable
+    assert "- Highest spam score: 100\n" in readable
     assert "### Top recipients\n|Recipient|Count|" in readable
     assert "partial" not in readable
 
