@@ -1,10 +1,12 @@
 import demistomock as demisto
 from CommonServerPython import *
 
+import http.client
 import json
 import os
 import random
 import re
+import socket
 import ssl
 import threading
 import time
@@ -166,7 +168,7 @@ QUEUE_ID_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 HOST_RE = re.compile(r"^[A-Za-z0-9.:_\[\]-]{1,255}$")
 HEADER_FROM_RE = re.compile(r"^(?P<name>[^<>]*)<(?P<address>[^<>]+)>$")
 RELATIVE_TIME_RE = re.compile(
-    r"^\s*(?P<number>\d{1,6})\s*(?P<unit>minute|hour|day|week|month|year)s?(\s+ago)?\s*$", re.IGNORECASE
+    r"^\s*(?P<number>\d+)\s*(?P<unit>minute|hour|day|week|month|year)s?(\s+ago)?\s*$", re.IGNORECASE
 )
 TIME_UNITS = {
     "minute": timedelta(minutes=1),
@@ -191,6 +193,10 @@ MULTILINE_ARGUMENTS = frozenset({"comment", "fields", "attributes"})
 TIME_FORM_HINT = (
     'Use "<number> <unit>" (minutes, hours, days, weeks, months or years, e.g. "12 hours") '
     "or ISO 8601 (e.g. 2020-01-25T10:00:00Z)."
+)
+# The appliance's whole answer to a folder it does not have (or, for a destination, of another module).
+FOLDER_REFUSAL_RE = re.compile(
+    r"invalid argument:\s*(?P<field>folder|targetfolder|deletedfolder)\b", re.IGNORECASE
 )
 CHECK_OUTCOME_HINT = (
     "Check with !proofpoint-pps-list-quarantined-messages (or the PPS quarantine) whether it was acted on "
@@ -248,21 +254,25 @@ def api_base_url(server_url: str) -> tuple[str, tuple[str, str] | None]:
         raise refusal from None
     if not valid:
         raise refusal
+    return with_api_path(url), url_credentials
+
+
+def with_api_path(server_url: str) -> str:
+    """The API base of a server URL: /rest/v1 appended once (a URL may already end with it)."""
+    parts = urlsplit(server_url)
     path = parts.path.rstrip("/")
     if not path.endswith(API_PATH):
         path += API_PATH
-    return urlunsplit((parts.scheme, parts.netloc, path, "", "")), url_credentials
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def unverified_tls_context() -> ssl.SSLContext:
-    """TLS without certificate or hostname checks, for "Trust any certificate"."""
+    """TLS without certificate or hostname checks, for "Trust any certificate" (urllib3 turns hostname
+    checking off with CERT_NONE, as a context requires)."""
     try:
         context = create_urllib3_context(ciphers=UNVERIFIED_TLS_CIPHERS, cert_reqs=ssl.CERT_NONE)
     except ssl.SSLError:  # an OpenSSL build without these ciphers keeps its own list
         context = create_urllib3_context(cert_reqs=ssl.CERT_NONE)
-    # Off before verify_mode: a context refuses CERT_NONE while it checks hostnames.
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
     context.options |= OP_LEGACY_SERVER_CONNECT
     return context
 
@@ -347,31 +357,78 @@ def describe_body(response: requests.Response, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+def exception_chain(error: BaseException) -> list[BaseException]:
+    """The error and what caused it, outermost first: requests wraps urllib3, which wraps the socket's error."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        reason = getattr(current, "reason", None)
+        nested = next((arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException)), None)
+        current = (
+            reason
+            if isinstance(reason, BaseException)
+            else nested or current.__cause__ or current.__context__
+        )
+    return chain
+
+
 def connection_not_established(error: BaseException) -> bool:
     """True when the request certainly never reached the server (it failed to connect)."""
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return True
     if isinstance(error, requests.exceptions.SSLError | requests.exceptions.ProxyError):
         return False
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        name = type(current).__name__
-        if name in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError"):
-            return True
-        reason = getattr(current, "reason", None)
-        if isinstance(reason, BaseException) and id(reason) not in seen:
-            current = reason
-            continue
-        args = getattr(current, "args", ())
-        nested = next((arg for arg in args if isinstance(arg, BaseException)), None)
-        current = nested or current.__cause__ or current.__context__
-    return False
+    return any(
+        type(cause).__name__ in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError")
+        for cause in exception_chain(error)
+    )
+
+
+def transport_cause(error: BaseException) -> str:
+    """What went wrong on the wire, as a short phrase: the root cause without urllib3's object dumps."""
+    chain = exception_chain(error)
+    for cause in chain:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"certificate verify failed ({cause.verify_message or 'untrusted certificate'})"
+        if type(cause).__name__ == "NameResolutionError" or isinstance(cause, socket.gaierror):
+            return "the host name could not be resolved"
+        if isinstance(cause, ConnectionRefusedError):
+            return "the connection was refused (nothing answers on that port)"
+        if isinstance(cause, http.client.RemoteDisconnected):
+            return "the server closed the connection without answering"
+        if isinstance(cause, ConnectionResetError):
+            return "the server reset the connection"
+        if isinstance(cause, http.client.IncompleteRead | http.client.BadStatusLine):
+            return "the reply broke off or was not HTTP"
+    for cause in chain:
+        if isinstance(cause, ssl.SSLError):
+            reason = str(cause.reason or "").replace("_", " ").lower()
+            return f"the TLS handshake failed ({reason or 'no reason given'})"
+        if type(cause).__name__ == "ConnectTimeoutError" or isinstance(cause, TimeoutError | socket.timeout):
+            return "the connection timed out"
+    root = chain[-1]
+    if isinstance(root, OSError) and root.strerror:
+        return root.strerror[:1].lower() + root.strerror[1:]
+    text = str(root).strip()
+    # Short plain words are worth showing; urllib3's nested object dumps are not.
+    if text and len(text) <= 120 and "\n" not in text and " object at 0x" not in text:
+        return text
+    return f"{type(root).__name__} (no further detail)"
+
+
+def certificate_not_trusted(error: BaseException) -> bool:
+    return any(
+        isinstance(cause, ssl.SSLCertVerificationError)
+        or "certificate verify failed" in str(cause).lower()
+        or "certificate_verify_failed" in str(cause).lower()
+        for cause in exception_chain(error)
+    )
 
 
 class Client(BaseClient):
-    """One method per PPS API endpoint; the transport policy (timeouts, retries, errors) lives here once."""
+    """One method per PPS API endpoint; the transport policy (timeouts, retries, errors, the download size
+    cap) lives here once. `server_url` is the appliance's (https://<host>:10000), with or without /rest/v1."""
 
     def __init__(
         self,
@@ -383,9 +440,7 @@ class Client(BaseClient):
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1048576,
     ) -> None:
-        base_url, url_credentials = api_base_url(server_url)
-        if not username and url_credentials:
-            username, password = url_credentials
+        base_url = with_api_path(server_url)
         super().__init__(
             base_url=base_url,
             verify=verify,
@@ -398,7 +453,6 @@ class Client(BaseClient):
         self.username = username
         self.max_download_bytes = max_download_bytes
         self.backoff_base = BACKOFF_BASE_SECONDS
-        self.retry_budget = RETRY_BUDGET_SECONDS
 
     # -- transport --------------------------------------------------------------------------------
 
@@ -451,7 +505,7 @@ class Client(BaseClient):
             if not retryable:
                 break
             delay = self._retry_delay(attempt, response)
-            if attempt >= MAX_TRIES or time.monotonic() - started + delay > self.retry_budget:
+            if attempt >= MAX_TRIES or time.monotonic() - started + delay > RETRY_BUDGET_SECONDS:
                 break
             debug_log(f"{method} {path}: try {attempt} failed, retrying in {delay:.1f}s")
             if response is not None:
@@ -474,17 +528,24 @@ class Client(BaseClient):
     ) -> DemistoException:
         host = urlsplit(self._base_url).netloc
         tries = f" (after {attempts} tries)" if attempts > 1 else ""
+        cause = transport_cause(error)
         if isinstance(error, requests.exceptions.SSLError):
+            if certificate_not_trusted(error):
+                return DemistoException(
+                    f"The TLS certificate of {host} could not be verified: {cause}. Give XSOAR the CA that "
+                    "signed it (REQUESTS_CA_BUNDLE), or select 'Trust any certificate (not secure)' (unsecure) "
+                    "in the instance settings.",
+                    exception=error,
+                )
             return DemistoException(
-                f"The TLS certificate of {host} could not be verified: {first_line(error)}. Give XSOAR the "
-                "CA that signed it (REQUESTS_CA_BUNDLE), or select 'Trust any certificate (not secure)' "
-                "(unsecure) in the instance settings.",
+                f"Could not open a TLS connection to {host}: {cause}. Check that the Server URL names the "
+                "appliance's HTTPS API port (https://<host>:10000).",
                 exception=error,
             )
         if isinstance(error, requests.exceptions.ProxyError):
             return DemistoException(
-                f"The proxy refused or failed the connection to {host}{tries}: {first_line(error)}. Check the "
-                "system proxy, or clear 'Use system proxy settings' if PPS is reachable directly.",
+                f"The proxy refused or failed the connection to {host}{tries}: {cause}. Check the system proxy, "
+                "or clear 'Use system proxy settings' if PPS is reachable directly.",
                 exception=error,
             )
         if isinstance(error, requests.exceptions.ConnectTimeout):
@@ -498,7 +559,7 @@ class Client(BaseClient):
                 return OutcomeUnknownError(
                     f"The PPS server did not answer {method} {path} within the {self.timeout:g}s timeout. "
                     f"The outcome is unknown: the request may have been carried out, so it was not sent "
-                    f"again. {check_outcome_hint(path)}",
+                    f"again. {CHECK_OUTCOME_HINT}",
                     exception=error,
                 )
             return DemistoException(
@@ -508,19 +569,24 @@ class Client(BaseClient):
             )
         if connection_not_established(error):
             return DemistoException(
-                f"Could not connect to {host}{tries}: {first_line(error)}. Check the Server URL (e.g. "
+                f"Could not connect to {host}{tries}: {cause}. Check the Server URL (e.g. "
                 "https://example.pphosted.com:10000) and that the appliance is reachable from XSOAR.",
                 exception=error,
             )
+        # An HTTPS server drops a plain-HTTP request without an HTTP answer.
+        scheme_hint = (
+            f" The Server URL starts with http://, but the PPS API speaks HTTPS: use https://{host}."
+            if self._base_url.startswith("http://")
+            else ""
+        )
         if method != "GET":
             return OutcomeUnknownError(
-                f"The connection to {host} broke during {method} {path}: {first_line(error)}. The outcome is "
-                f"unknown: the request may have been carried out, so it was not sent again. "
-                f"{check_outcome_hint(path)}",
+                f"The connection to {host} broke during {method} {path}: {cause}. The outcome is unknown: the "
+                f"request may have been carried out, so it was not sent again.{scheme_hint} {CHECK_OUTCOME_HINT}",
                 exception=error,
             )
         return DemistoException(
-            f"The connection to {host} broke during {method} {path}{tries}: {first_line(error)}.",
+            f"The connection to {host} broke during {method} {path}{tries}: {cause}.{scheme_hint}",
             exception=error,
         )
 
@@ -606,7 +672,7 @@ class Client(BaseClient):
                 self._check_status(response, "GET", path)
                 declared = response.headers.get("Content-Length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
-                    raise DemistoException(too_large_message(guid, int(declared), max_bytes))
+                    raise DemistoException(too_large_message(guid, int(declared), max_bytes, known=True))
                 try:
                     return write_stream(
                         response.iter_content(DOWNLOAD_CHUNK_BYTES), destination, guid, max_bytes
@@ -614,7 +680,8 @@ class Client(BaseClient):
                 except requests.exceptions.RequestException as error:
                     if attempts >= 2:
                         raise DemistoException(
-                            f"The connection broke while downloading message {guid}: {first_line(error)}.",
+                            f"The connection broke twice while downloading message {guid}: "
+                            f"{transport_cause(error)}. Try again later.",
                             exception=error,
                         ) from error
                     debug_log(f"download of {guid} broke off, starting again")
@@ -722,15 +789,25 @@ def debug_log(message: str) -> None:
         demisto.debug(message)
 
 
-def first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:300] if text else type(error).__name__
+def readable_size(size: int) -> str:
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= factor:
+            return f"{size / factor:.1f} {unit}"
+    return f"{size} bytes"
 
 
-def too_large_message(guid: str, size: int, max_bytes: int) -> str:
+def too_large_message(guid: str, size: int, max_bytes: int, known: bool) -> str:
+    """`known`: the size is the message's (Content-Length), else how much arrived before the cap was passed."""
+    shown, limit = readable_size(size), readable_size(max_bytes)
+    if shown == limit:  # too close to tell apart once rounded
+        shown, limit = f"{size:,} bytes", f"{max_bytes:,} bytes"
+    if known:
+        sizes = f"it is {shown}, the maximum is {limit}."
+    else:
+        sizes = f"{shown} arrived before the download was stopped, the maximum is {limit}."
     return (
-        f"Message {guid} is larger ({size / 1048576:.1f} MB) than the instance's maximum download size "
-        f"({max_bytes / 1048576:g} MB). Raise 'Maximum size of a downloaded message, in MB' in the instance settings to download it."
+        f"Message {guid} is larger than the instance's maximum download size: {sizes} Raise 'Maximum size "
+        "of a downloaded message, in MB' in the instance settings to download it."
     )
 
 
@@ -741,7 +818,7 @@ def write_stream(chunks: Iterator[bytes], destination: str, guid: str, max_bytes
             for chunk in chunks:
                 written += len(chunk)
                 if written > max_bytes:
-                    raise DemistoException(too_large_message(guid, written, max_bytes))
+                    raise DemistoException(too_large_message(guid, written, max_bytes, known=False))
                 file.write(chunk)
     except BaseException:
         if os.path.exists(destination):
@@ -797,18 +874,29 @@ def parse_time(value: Any, argument: str, now: datetime) -> datetime:
     """Parses "<number> <unit>" (counted back from now) or ISO 8601; the result is aware, in UTC."""
     text = str(value).strip()
     relative = RELATIVE_TIME_RE.match(text)
-    try:
-        if relative:
+    out_of_range = refuse(
+        argument,
+        text,
+        f"The form is right but the time is out of range: give a time after {EARLIEST_YEAR}-01-01.",
+    )
+    if relative:
+        try:
             parsed = now - int(relative.group("number")) * TIME_UNITS[relative.group("unit").lower()]
-        else:
+        except (OverflowError, ValueError):  # beyond what a date can hold
+            raise out_of_range from None
+    else:
+        try:
             parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text)
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=timezone.utc)
+        except ValueError:
+            raise refuse(argument, text, TIME_FORM_HINT) from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+    try:
         parsed = parsed.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        raise refuse(argument, text, TIME_FORM_HINT) from None
+    except OverflowError:
+        raise out_of_range from None
     if parsed.year < EARLIEST_YEAR:
-        raise refuse(argument, text, f"It is before {EARLIEST_YEAR}. " + TIME_FORM_HINT)
+        raise out_of_range
     return parsed
 
 
@@ -1144,7 +1232,7 @@ def flag(value: bool) -> str:
     return "t" if value else "f"
 
 
-def max_download_bytes(params: dict[str, Any]) -> int:
+def parse_max_download_size(params: dict[str, Any]) -> int:
     value = params.get("max_download_size")
     if value in (None, ""):
         return DEFAULT_MAX_DOWNLOAD_MB * 1048576
@@ -1287,7 +1375,7 @@ def search_one_folder(
     try:
         records = client.search_quarantine({**query, "folder": folder})
     except DemistoException as error:
-        return [], error.message
+        return [], folder_refusal(error, {"folder": ("folder_name", folder)}) or error.message
     return [
         normalise_quarantine_record(record, folder) for record in records if isinstance(record, dict)
     ], None
@@ -1417,6 +1505,28 @@ def action_body(action: str, args: dict[str, Any], recipient_required: bool = Fa
     return assign_params(**body)
 
 
+def folder_refusal(error: DemistoException, folders: dict[str, tuple[str, str]]) -> str | None:
+    """The appliance's bare "Invalid argument: folder" as a sentence naming the folder the user gave.
+
+    `folders`: for each API field that carried a folder, the argument it came from and its value.
+    """
+    response = error.res
+    if not isinstance(response, requests.Response) or response.status_code != 400:
+        return None
+    refusal = FOLDER_REFUSAL_RE.search(describe_body(response))
+    field = refusal.group("field").lower() if refusal else ""
+    if not refusal or field not in folders:
+        return None
+    argument, folder = folders[field]
+    reason = "no folder has that name"
+    if field != "folder":
+        reason += ", or it holds another module's messages (spam and DLP-incident folders do not mix)"
+    return (
+        f'The PPS server refused {argument} "{folder}" (400): {refusal.group(0)}. {reason[:1].upper()}{reason[1:]}. Folder '
+        'names are case-sensitive (e.g. "Quarantine", not "quarantine"): check the spelling and case.'
+    )
+
+
 def act_on_one(client: Client, action: str, body: dict[str, str], local_guid: str) -> dict[str, str]:
     outcome = {"LocalGUID": local_guid, "Action": action, "Folder": body["folder"]}
     try:
@@ -1424,7 +1534,16 @@ def act_on_one(client: Client, action: str, body: dict[str, str], local_guid: st
     except OutcomeUnknownError as error:
         return {**outcome, "Status": "unknown", "Message": error.message}
     except DemistoException as error:
-        return {**outcome, "Status": "failed", "Message": error.message}
+        folders = {
+            field: (argument, body[field])
+            for field, argument in (
+                ("folder", "folder_name"),
+                ("targetfolder", "target_folder"),
+                ("deletedfolder", "deleted_folder"),
+            )
+            if body.get(field)
+        }
+        return {**outcome, "Status": "failed", "Message": folder_refusal(error, folders) or error.message}
     if action in ("move", "delete"):
         reply = f"Successfully {ACTION_PAST_TENSE[action]} message {local_guid}"
     return {
@@ -1453,6 +1572,8 @@ def quarantine_action_command(
     if len(failed) == len(outcomes):
         if len(outcomes) == 1:
             readable = f"Could not {action} message {outcomes[0]['LocalGUID']}. {readable}"
+        else:
+            readable = f"{nothing_done_sentence(action, outcomes)}\n\n{readable}"
         raise ActionFailedError(readable, action_outputs(outcomes))
     results: list[Any] = [action_results(outcomes, readable)]
     if failed:
@@ -1463,6 +1584,22 @@ def quarantine_action_command(
             )
         )
     return results
+
+
+def nothing_done_sentence(action: str, outcomes: list[dict[str, str]]) -> str:
+    """What happened to a batch of which no id succeeded, before the table of each id's outcome."""
+    unknown = sum(outcome["Status"] == "unknown" for outcome in outcomes)
+    counts = [
+        f"{len(outcomes) - unknown} failed" if len(outcomes) > unknown else "",
+        f"{unknown} unknown" if unknown else "",
+    ]
+    sentence = (
+        f"None of the {len(outcomes)} messages was {ACTION_PAST_TENSE[action]} "
+        f"({', '.join(count for count in counts if count)}); each id's outcome is below."
+    )
+    if unknown:
+        sentence += f" {CHECK_OUTCOME_HINT}"
+    return sentence
 
 
 def action_results(outcomes: list[dict[str, str]], readable: str) -> CommandResults:
@@ -1667,6 +1804,16 @@ def sender_list_context(outcomes: list[dict[str, str]], users: list[dict[str, An
     return {**changes.to_context()["EntryContext"], **records.to_context()["EntryContext"]}
 
 
+def no_change_made_sentence(list_name: str, outcomes: list[dict[str, str]]) -> str:
+    """What happened to a sender-list change of which nothing was made, before the table of outcomes."""
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome["Outcome"]] = counts.get(outcome["Outcome"], 0) + 1
+    summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+    noun = "change was" if len(outcomes) == 1 else "changes was"
+    return f"None of the {len(outcomes)} {list_name} {noun} made ({summary}); each change's outcome is below."
+
+
 def sender_list_command(client: Client, args: dict[str, Any], adding: bool) -> Any:
     """Adds entries to (or removes them from) the safe or blocked sender list of one or many end users."""
     idents = parse_user_idents(args, many=True)
@@ -1685,7 +1832,7 @@ def sender_list_command(client: Client, args: dict[str, Any], adding: bool) -> A
     context = sender_list_context(outcomes, users)
     failed = [outcome for outcome in outcomes if outcome["Outcome"] not in SENDER_LIST_DONE]
     if len(failed) == len(outcomes):
-        raise ActionFailedError(readable, context)
+        raise ActionFailedError(f"{no_change_made_sentence(list_name, outcomes)}\n\n{readable}", context)
     entries_out: list[Any] = [
         CommandResults(outputs=context, readable_output=readable, raw_response=outcomes)
     ]
@@ -2219,28 +2366,57 @@ def fetch_incidents_command(client: Client, params: dict[str, Any]) -> None:
     demisto.incidents(incidents)
 
 
-def build_client(params: dict[str, Any]) -> Client:
+def instance_credentials(params: dict[str, Any]) -> tuple[str, str]:
+    """The Credentials parameter, or the user:password the Server URL carries when it has no username."""
     credentials = params.get("credentials") or {}
+    username = str(credentials.get("identifier") or "")
+    password = str(credentials.get("password") or "")
+    if not username:
+        _, url_credentials = split_userinfo(str(params.get("url") or "").strip())
+        username, password = url_credentials or ("", "")
+    if not username:
+        raise InvalidArgumentError(
+            "Missing parameter Username: enter the PPS API account's username and password in the "
+            "instance's Credentials (Username / Password)."
+        )
+    if not password:
+        raise InvalidArgumentError(
+            f'Missing parameter Password: the instance has the username "{username}" but no password. Enter '
+            "the password in the instance's Credentials (Username / Password)."
+        )
+    return username, password
+
+
+def build_client(params: dict[str, Any]) -> Client:
+    """The Client an instance's parameters describe; every parameter is checked before any request."""
+    base_url, _ = api_base_url(str(params.get("url") or ""))
+    username, password = instance_credentials(params)
     return Client(
-        server_url=str(params.get("url") or ""),
-        username=str(credentials.get("identifier") or ""),
-        password=str(credentials.get("password") or ""),
+        server_url=base_url,
+        username=username,
+        password=password,
         verify=not (
             argToBoolean(params.get("unsecure") or False) or argToBoolean(params.get("insecure") or False)
         ),
         proxy=argToBoolean(params.get("proxy") or False),
         timeout=parse_timeout(params),
-        max_download_bytes=max_download_bytes(params),
+        max_download_bytes=parse_max_download_size(params),
     )
 
 
 def hide_secret(message: str, params: dict[str, Any]) -> str:
-    """Removes the password from a message, in the forms it could take, before anything is shown."""
-    password = str((params.get("credentials") or {}).get("password") or "")
-    if len(password) < 2:
-        return message
-    for form in {password, quote(password, safe=""), quote_plus(password), json.dumps(password)[1:-1]}:
-        message = message.replace(form, "<XX_REPLACED>")
+    """Removes the passwords (the Credentials one and any the Server URL carries) from a message, in
+    the forms they could take, before anything is shown."""
+    _, url_credentials = split_userinfo(str(params.get("url") or "").strip())
+    passwords = {
+        str((params.get("credentials") or {}).get("password") or ""),
+        (url_credentials or ("", ""))[1],
+    }
+    for password in passwords:
+        if len(password) < 2:  # masking one character would garble the whole message
+            continue
+        for form in {password, quote(password, safe=""), quote_plus(password), json.dumps(password)[1:-1]}:
+            message = message.replace(form, "<XX_REPLACED>")
     return message
 
 

@@ -1,6 +1,9 @@
 """Unit tests: for every command, the request that leaves and what the user gets back (recorded replies)."""
 
 import json
+import time
+import socket
+import base64
 import random
 import re
 import ssl
@@ -10,7 +13,7 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, quote_plus, unquote, urlsplit
 
 import demistomock as demisto
 import pytest
@@ -341,7 +344,7 @@ def test_download_message_refuses_a_message_over_the_size_cap(
     monkeypatch.chdir(tmp_path)
     requests_mock.get(f"{API}/quarantine", content=b"x" * 3 * 1048576)
     client.max_download_bytes = 2 * 1048576
-    with pytest.raises(DemistoException, match=r"larger .* than the instance's maximum download size"):
+    with pytest.raises(DemistoException, match=r"larger than the instance's maximum download size"):
         pps.download_message_command(client, {"guid": "big00000000000000"})
     assert list(tmp_path.iterdir()) == []
 
@@ -540,9 +543,14 @@ def test_batch_action_where_nothing_succeeds_is_an_error_with_context(
     )
     assert len(entries) == 1
     assert entries[0]["Type"] == 4
+    assert entries[0]["Contents"].startswith(
+        "None of the 2 messages was deleted (2 failed); "
+        "each id's outcome is below.\n\n### Proofpoint Protection Server delete results\n"
+    )
     assert (
-        "| 1:1:1 | failed | The PPS server refused the request (400): Invalid argument: folder |"
-        in entries[0]["Contents"]
+        '| 1:1:1 | failed | The PPS server refused folder_name "Nope" (400): Invalid argument: folder. No folder '
+        'has that name. Folder names are case-sensitive (e.g. "Quarantine", not "quarantine"): check the '
+        "spelling and case. |" in entries[0]["Contents"]
     )
     (outcomes,) = entries[0]["EntryContext"].values()
     assert [outcome["Status"] for outcome in outcomes] == ["failed", "failed"]
@@ -990,16 +998,20 @@ def test_the_yaml_declares_every_command_main_runs_and_names_the_other_spelling(
 # -- several folders, limits, cloud records (issue 8 §4) ------------------------------------------
 
 
+# What the counting server answers: (status, body), or (status, body, bytes announced) to break off
+# after the body when more were announced.
+Reply = Callable[[str, str, bytes], tuple[int, str] | tuple[int, str, int]]
+
+
 class CountingServer(ThreadingHTTPServer):
     """A local HTTP server that counts the requests it is answering at once (requests-mock answers one
     at a time, so it cannot show concurrency). No clock in the assertions: each request waits until
-    `expected` are in flight together, or gives up, and `most` tells which happened."""
+    `expected` are in flight together, or until no other has arrived for `patience` seconds, and
+    `most` tells which happened."""
 
     daemon_threads = True
 
-    def __init__(
-        self, expected: int, reply: Callable[[str, str, bytes], tuple[int, str]], patience: float
-    ) -> None:
+    def __init__(self, expected: int, reply: Reply, patience: float) -> None:
         super().__init__(("127.0.0.1", 0), CountingHandler)
         self.expected = expected
         self.patience = patience
@@ -1007,6 +1019,7 @@ class CountingServer(ThreadingHTTPServer):
         self.now = 0
         self.most = 0
         self.requests: list[tuple[str, str, bytes]] = []
+        self.last_arrival = 0.0
         self.changed = threading.Condition()
 
     @property
@@ -1027,17 +1040,26 @@ class CountingHandler(BaseHTTPRequestHandler):
             server.now += 1
             server.most = max(server.most, server.now)
             server.requests.append((self.command, self.path, body))
+            server.last_arrival = time.monotonic()
             server.changed.notify_all()
-            server.changed.wait_for(lambda: server.most >= server.expected, timeout=server.patience)
-        status, text = server.reply(self.command, self.path, body)
+            while server.most < server.expected:
+                quiet_until = server.last_arrival + server.patience
+                if time.monotonic() >= quiet_until:
+                    break
+                server.changed.wait(quiet_until - time.monotonic())
+        status, text, *announced = server.reply(self.command, self.path, body)
         with server.changed:
             server.now -= 1
         data = text.encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json" if text.startswith("{") else "text/plain")
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(announced[0] if announced else len(data)))
         self.end_headers()
         self.wfile.write(data)
+        if announced:  # the rest never comes
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
 
     do_GET = answer
     do_POST = answer
@@ -1047,9 +1069,7 @@ class CountingHandler(BaseHTTPRequestHandler):
 def counting_server() -> Iterator[Callable[..., CountingServer]]:
     started: list[CountingServer] = []
 
-    def start(
-        expected: int, reply: Callable[[str, str, bytes], tuple[int, str]], patience: float = 5
-    ) -> CountingServer:
+    def start(expected: int, reply: Reply, patience: float = 5) -> CountingServer:
         server = CountingServer(expected, reply, patience)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         started.append(server)
@@ -1168,11 +1188,7 @@ def test_a_failing_folder_warns_and_the_others_still_come_back(mocker: Any, requ
 def test_all_folders_failing_is_an_error_naming_each(mocker: Any, requests_mock: Any) -> None:
     folder_replies(
         requests_mock,
-        {
-            "hipaa": (400, "Invalid argument: folder"),
-            "pci": (400, "Invalid argument: folder"),
-            "spam": (403, ""),
-        },
+        {"hipaa": (400, "Invalid argument: folder"), "pci": (403, ""), "spam": (403, "")},
     )
     entries = run_main(
         mocker,
@@ -1182,8 +1198,8 @@ def test_all_folders_failing_is_an_error_naming_each(mocker: Any, requests_mock:
     assert len(entries) == 1
     assert entries[0]["Type"] == 4
     message = entries[0]["Contents"]
-    assert 'Could not search folders "HIPAA", "PCI": ' in message
-    assert 'Could not search folder "Spam": Access denied (403)' in message
+    assert 'Could not search folder "HIPAA": The PPS server refused folder_name "HIPAA"' in message
+    assert 'Could not search folders "PCI", "Spam": Access denied (403)' in message
 
 
 def test_limit_is_sent_and_a_full_folder_says_more_may_exist(client: pps.Client, requests_mock: Any) -> None:
@@ -1254,7 +1270,6 @@ def test_cloud_records_work_as_on_premise_ones(mocker: Any, requests_mock: Any) 
         ("20480", "100"),
     ]
     assert records[1]["localguid"] == records[1]["guid"]
-    assert records[1]["messagestatus"] == cloud["records"][0]["messagestatus"]
     table = entries[0]["HumanReadable"]
     assert (
         "| Pq7Rs8Tu9Vw0Xy1Za2Bc3De4Fg5Hi6Jk | Pq7Rs8Tu9Vw0Xy1Za2Bc3De4Fg5Hi6Jk | 2026-06-17 17:48:41 | john@doe.com "
@@ -1282,7 +1297,8 @@ def local_client(server: CountingServer) -> pps.Client:
 
 def test_folders_are_searched_concurrently_within_the_bound(counting_server: Any) -> None:
     folders = [f"Folder{number}" for number in range(6)]
-    server = counting_server(pps.FOLDER_CONCURRENCY, lambda *_: (200, '{"records": []}'))
+    # Waiting for one more than the bound shows both that it is reached and that it is never passed.
+    server = counting_server(pps.FOLDER_CONCURRENCY + 1, lambda *_: (200, '{"records": []}'), patience=0.5)
     pps.list_quarantined_messages_command(
         local_client(server), {"from": "*@doe.com", "folder_name": ",".join(folders)}
     )
@@ -2829,3 +2845,582 @@ def check_fetch_history(client: pps.Client, mocker: Any, history: dict[str, Any]
     # Caught up: what the last-run holds is the look-back window's messages, nothing older.
     for folder_state in last_run["folders"].values():
         assert pps.parse_iso_utc(folder_state["from"]) == fake.now - look_back
+
+
+# -- first use without friction (issue 11) --------------------------------------------------------
+
+
+def test_a_batch_with_no_success_says_so_above_the_table(client: pps.Client, requests_mock: Any) -> None:
+    requests_mock.post(
+        f"{API}/quarantine",
+        [{"status_code": 400, "text": "Invalid argument: localguid"}, {"status_code": 502, "text": "gw"}],
+    )
+    with pytest.raises(pps.ActionFailedError) as error:
+        pps.quarantine_action_command(client, {"folder_name": "Q", "local_guid": "1:1:1,1:1:2"}, "release")
+    first_line, _, rest = error.value.message.partition("\n\n")
+    assert first_line.startswith(
+        "None of the 2 messages was released (1 failed, 1 unknown); each id's outcome is below."
+    )
+    assert "whether it was acted on before trying again" in first_line
+    assert rest.startswith("### Proofpoint Protection Server release results\n|LocalGUID|Status|Message|")
+
+
+@pytest.mark.parametrize(
+    ("size", "cap", "known", "expected"),
+    [
+        (3 * 1048576, 2 * 1048576, True, "it is 3.0 MB, the maximum is 2.0 MB."),
+        (10241, 10240, True, "it is 10,241 bytes, the maximum is 10,240 bytes."),
+        (2048, 1000, True, "it is 2.0 KB, the maximum is 1000 bytes."),
+        (
+            3 * 1048576,
+            2 * 1048576,
+            False,
+            "3.0 MB arrived before the download was stopped, the maximum is 2.0 MB.",
+        ),
+    ],
+)
+def test_the_size_cap_message_shows_comparable_sizes(size: int, cap: int, known: bool, expected: str) -> None:
+    message = pps.too_large_message("g1", size, cap, known)
+    assert message.startswith(
+        f"Message g1 is larger than the instance's maximum download size: {expected} Raise 'Maximum size of a "
+        "downloaded message, in MB'"
+    )
+
+
+def download_from(client: pps.Client, tmp_path: Path, monkeypatch: Any) -> Path:
+    monkeypatch.chdir(tmp_path)
+    entry = pps.download_message_command(client, {"guid": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7"})
+    return tmp_path / f"1_{entry['FileID']}"
+
+
+@pytest.mark.parametrize("declared", [True, False])
+@pytest.mark.parametrize(("size", "accepted"), [(1000, True), (1001, False)])
+def test_the_download_size_cap_is_exact(
+    client: pps.Client,
+    requests_mock: Any,
+    tmp_path: Path,
+    monkeypatch: Any,
+    declared: bool,
+    size: int,
+    accepted: bool,
+) -> None:
+    client.max_download_bytes = 1000
+    headers = {"Content-Length": str(size)} if declared else {}
+    requests_mock.get(f"{API}/quarantine", content=b"x" * size, headers=headers)
+    if accepted:
+        assert download_from(client, tmp_path, monkeypatch).read_bytes() == b"x" * size
+    else:
+        with pytest.raises(DemistoException, match="the maximum is 1000 bytes"):
+            download_from(client, tmp_path, monkeypatch)
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_a_declared_size_over_the_cap_is_refused_before_reading(
+    client: pps.Client, requests_mock: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    client.max_download_bytes = 1000
+    # The body itself is small: only the announced Content-Length can refuse it.
+    requests_mock.get(f"{API}/quarantine", content=b"x" * 10, headers={"Content-Length": "1001"})
+    with pytest.raises(DemistoException, match=r"it is 1001 bytes, the maximum is 1000 bytes\."):
+        download_from(client, tmp_path, monkeypatch)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("breaks", "completes"), [(1, True), (2, False), (5, False)])
+def test_a_broken_off_download_is_started_again_once_and_only_once(
+    counting_server: Any, tmp_path: Path, monkeypatch: Any, breaks: int, completes: bool
+) -> None:
+    raw = (TEST_DATA / "quarantined_message.eml").read_text()
+    answered: list[int] = []
+
+    def reply(*_: Any) -> tuple[int, str] | tuple[int, str, int]:
+        answered.append(1)
+        if len(answered) <= breaks:
+            return 200, raw[: len(raw) // 2], len(raw)
+        return 200, raw
+
+    server = counting_server(1, reply, patience=0)
+    client = local_client(server)
+    if completes:
+        assert download_from(client, tmp_path, monkeypatch).read_text() == raw
+    else:
+        with pytest.raises(DemistoException, match="The connection broke twice while downloading message"):
+            download_from(client, tmp_path, monkeypatch)
+        assert list(tmp_path.iterdir()) == []
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("credentials", "url", "expected"),
+    [
+        (
+            {"identifier": "soc-api", "password": ""},
+            SERVER,
+            'Missing parameter Password: the instance has the username "soc-api" but no password.',
+        ),
+        ({"identifier": "", "password": ""}, SERVER, "Missing parameter Username"),
+        (
+            {"identifier": "", "password": "x"},
+            "https://soc-api@pps.example.com:10000",
+            'Missing parameter Password: the instance has the username "soc-api"',
+        ),
+    ],
+)
+def test_incomplete_credentials_are_a_missing_parameter_before_any_request(
+    mocker: Any, requests_mock: Any, credentials: dict[str, str], url: str, expected: str
+) -> None:
+    entries = run_main(mocker, "test-module", {}, {**PARAMS, "url": url, "credentials": credentials})
+    assert entries[0]["Type"] == 4
+    assert entries[0]["Contents"].startswith(expected)
+    assert not requests_mock.called
+
+
+def basic_auth_of(request: Any) -> str:
+    return base64.b64decode(request.headers["Authorization"].removeprefix("Basic ")).decode()
+
+
+def test_url_credentials_are_split_at_the_last_at_sign(mocker: Any, requests_mock: Any) -> None:
+    assert pps.api_base_url("https://soc@corp:p@ss@pps.example.com:10000") == (API, ("soc@corp", "p@ss"))
+    requests_mock.get(f"{API}/pss/health", json={})
+    requests_mock.get(f"{API}/quarantine", json={"records": []})
+    params = {
+        **PARAMS,
+        "url": "https://soc-api:p@ss:w%40rd@pps.example.com:10000",
+        "credentials": {"identifier": "", "password": ""},
+    }
+    assert run_main(mocker, "test-module", {}, params) == ["ok"]
+    assert requests_mock.last_request.netloc == "pps.example.com:10000"
+    assert basic_auth_of(requests_mock.last_request) == "soc-api:p@ss:w@rd"
+
+
+AWKWARD_PASSWORD = 'p@ss w/rd+"%&é'
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        AWKWARD_PASSWORD,
+        quote(AWKWARD_PASSWORD, safe=""),
+        quote_plus(AWKWARD_PASSWORD),
+        json.dumps(AWKWARD_PASSWORD)[1:-1],
+    ],
+)
+def test_the_password_is_masked_in_each_encoded_form(mocker: Any, requests_mock: Any, form: str) -> None:
+    params = {**PARAMS, "credentials": {"identifier": "soc-api", "password": AWKWARD_PASSWORD}}
+    requests_mock.get(f"{API}/pss/filter", status_code=400, text=f"Invalid argument: {form} is not a query")
+    entries = run_main(mocker, "proofpoint-pps-smart-search", {}, params)
+    assert entries[0]["Type"] == 4
+    assert form not in entries[0]["Contents"]
+    assert "Invalid argument: <XX_REPLACED> is not a query" in entries[0]["Contents"]
+
+
+@pytest.mark.parametrize(
+    "character", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9b", "\r", "\n", "\u2028", "\u2029"]
+)
+def test_a_control_character_in_the_middle_of_a_value_is_refused(
+    mocker: Any, requests_mock: Any, character: str
+) -> None:
+    entries = run_main(mocker, "proofpoint-pps-smart-search", {"subject": f"invoice{character}overdue"})
+    assert entries[0]["Type"] == 4
+    assert entries[0]["Contents"].startswith("Invalid value for subject: it contains a control character")
+    assert not requests_mock.called
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "99999999999 years",
+            "The form is right but the time is out of range: give a time after 1970-01-01.",
+        ),
+        ("999999 years", "The form is right but the time is out of range: give a time after 1970-01-01."),
+        (
+            "1969-12-31T23:59:59Z",
+            "The form is right but the time is out of range: give a time after 1970-01-01.",
+        ),
+        ("yesterday-ish", 'Use "<number> <unit>"'),
+    ],
+)
+def test_a_time_out_of_range_is_not_called_a_format_error(now: datetime, value: str, expected: str) -> None:
+    with pytest.raises(pps.InvalidArgumentError) as error:
+        pps.parse_time(value, "start_time", now)
+    assert str(error.value) == f'Invalid value for start_time: "{value}". ' + (
+        expected if expected.startswith("The form") else pps.TIME_FORM_HINT
+    )
+
+
+def test_a_wrongly_cased_folder_is_echoed_with_the_case_rule(mocker: Any, requests_mock: Any) -> None:
+    folder_replies(requests_mock, {"quarantine": (400, "Invalid argument: folder")})
+    entries = run_main(
+        mocker, "proofpoint-pps-list-quarantined-messages", {"from": "*@doe.com", "folder_name": "quarantine"}
+    )
+    assert entries[0]["Type"] == 4
+    assert entries[0]["Contents"] == (
+        'Failed to execute proofpoint-pps-list-quarantined-messages. Could not search folder "quarantine": The PPS '
+        'server refused folder_name "quarantine" (400): Invalid argument: folder. No folder has that name. Folder '
+        'names are case-sensitive (e.g. "Quarantine", not "quarantine"): check the spelling and case.'
+    )
+
+
+def test_a_refused_target_folder_names_the_argument_and_the_module_rule(
+    client: pps.Client, requests_mock: Any
+) -> None:
+    requests_mock.post(f"{API}/quarantine", status_code=400, text="Invalid argument: targetfolder")
+    with pytest.raises(pps.ActionFailedError) as error:
+        pps.quarantine_action_command(
+            client, {"folder_name": "HIPAA", "local_guid": "4:2:6", "target_folder": "spam"}, "move"
+        )
+    ((outcome,),) = error.value.context.values()
+    assert outcome["Message"].startswith(
+        'The PPS server refused target_folder "spam" (400): Invalid argument: targetfolder. No folder has that '
+        "name, or it holds another module's messages (spam and DLP-incident folders do not mix)."
+    )
+
+
+def test_an_unrecognised_400_keeps_the_servers_words(client: pps.Client, requests_mock: Any) -> None:
+    requests_mock.post(f"{API}/quarantine", status_code=400, text="Invalid argument: localguid")
+    with pytest.raises(pps.ActionFailedError) as error:
+        pps.quarantine_action_command(client, {"folder_name": "HIPAA", "local_guid": "4:2:6"}, "delete")
+    ((outcome,),) = error.value.context.values()
+    assert outcome["Message"] == "The PPS server refused the request (400): Invalid argument: localguid"
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_refused_connection_is_one_short_sentence(mocker: Any) -> None:
+    port = closed_port()
+    mocker.patch.object(pps.time, "sleep")
+    entries = run_main(
+        mocker, "proofpoint-pps-smart-search", {}, {**PARAMS, "url": f"https://127.0.0.1:{port}"}
+    )
+    assert entries[0]["Contents"] == (
+        f"Failed to execute proofpoint-pps-smart-search. Could not connect to 127.0.0.1:{port} (after 4 tries): the "
+        "connection was refused (nothing answers on that port). Check the Server URL (e.g. "
+        "https://example.pphosted.com:10000) and that the appliance is reachable from XSOAR."
+    )
+
+
+def test_http_to_an_https_server_gets_a_hint_about_the_scheme(self_signed_server: str, mocker: Any) -> None:
+    mocker.patch.object(pps.time, "sleep")
+    plain = self_signed_server.replace("https://", "http://")
+    host = urlsplit(plain).netloc
+    entries = run_main(mocker, "proofpoint-pps-smart-search", {}, {**PARAMS, "url": plain})
+    message = entries[0]["Contents"]
+    assert message.startswith(
+        f"Failed to execute proofpoint-pps-smart-search. The connection to {host} broke during GET /pss/filter (after 4 tries): the server "
+    )
+    assert message.endswith(
+        f". The Server URL starts with http://, but the PPS API speaks HTTPS: use https://{host}."
+    )
+
+
+def test_https_to_a_plain_http_server_is_not_called_a_certificate_problem(
+    counting_server: Any, mocker: Any
+) -> None:
+    server = counting_server(1, lambda *_: (200, "{}"), patience=0)
+    address = server.url.removeprefix("http://")
+    entries = run_main(
+        mocker, "test-module", {}, {**PARAMS, "url": server.url.replace("http://", "https://")}
+    )
+    assert (
+        f"pss module (smart search): Could not open a TLS connection to {address}: the TLS handshake failed "
+        "(wrong version number). Check that the Server URL names the appliance's HTTPS API port"
+        in entries[0]["Contents"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "cause"),
+    [
+        (
+            requests.exceptions.ConnectionError(socket.gaierror(-2, "Name or service not known")),
+            "the host name could not be resolved",
+        ),
+        (
+            requests.exceptions.ConnectionError(ConnectionResetError(104, "Connection reset by peer")),
+            "the server reset the connection",
+        ),
+        (
+            requests.exceptions.ConnectionError(OSError(101, "Network is unreachable")),
+            "network is unreachable",
+        ),
+        (
+            requests.exceptions.ConnectionError(
+                "<urllib3.connection.HTTPSConnection object at 0x7f>: " + "x" * 300
+            ),
+            "ConnectionError (no further detail)",
+        ),
+    ],
+)
+def test_transport_causes_are_short_phrases(error: Exception, cause: str) -> None:
+    assert pps.transport_cause(error) == cause
+
+
+# -- the transport policy, rule by rule -----------------------------------------------------------
+
+
+class FakeClock:
+    """Stands in for the integration's `time`: sleeping advances the clock, and is recorded."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [("7", 7.0), ("120", pps.RETRY_AFTER_CAP_SECONDS)])
+def test_retry_after_is_honoured_up_to_its_cap(
+    client: pps.Client, requests_mock: Any, mocker: Any, retry_after: str, waited: float
+) -> None:
+    clock = FakeClock()
+    mocker.patch.object(pps, "time", clock)
+    requests_mock.get(
+        f"{API}/pss/filter",
+        [{"status_code": 429, "headers": {"Retry-After": retry_after}}, {"json": {"result": []}}],
+    )
+    assert client.smart_search({}) == []
+    assert clock.slept == [waited]
+
+
+def test_retries_stop_at_the_time_budget(client: pps.Client, requests_mock: Any, mocker: Any) -> None:
+    clock = FakeClock()
+    mocker.patch.object(pps, "time", clock)
+    requests_mock.get(f"{API}/pss/filter", status_code=503, headers={"Retry-After": "25"})
+    with pytest.raises(DemistoException, match=r"failed \(503"):
+        client.smart_search({})
+    # 25 + 25 fit in the 60 s budget; a third pause of 25 would not.
+    assert clock.slept == [25.0, 25.0]
+    assert requests_mock.call_count == 3
+
+
+def test_backoff_grows_between_tries(requests_mock: Any, mocker: Any) -> None:
+    clock = FakeClock()
+    mocker.patch.object(pps, "time", clock)
+    mocker.patch.object(pps.random, "uniform", return_value=0)
+    client = pps.Client(SERVER, "soc-api", PASSWORD, verify=True, proxy=False)
+    requests_mock.get(f"{API}/pss/filter", status_code=502)
+    with pytest.raises(DemistoException):
+        client.smart_search({})
+    assert clock.slept == [0.5, 1.0, 2.0]
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404])
+def test_client_errors_are_not_retried(client: pps.Client, requests_mock: Any, status: int) -> None:
+    requests_mock.get(f"{API}/pss/filter", status_code=status)
+    with pytest.raises(DemistoException):
+        client.smart_search({})
+    assert requests_mock.call_count == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_actions_are_not_retried_on_5xx(client: pps.Client, requests_mock: Any, status: int) -> None:
+    requests_mock.post(f"{API}/quarantine", status_code=status)
+    with pytest.raises(pps.OutcomeUnknownError):
+        client.act_on_message({"action": "release", "folder": "Q", "localguid": "1:1:1"})
+    assert requests_mock.call_count == 1
+
+
+def test_a_password_the_server_url_carries_is_masked_too(mocker: Any, requests_mock: Any) -> None:
+    params = {
+        **PARAMS,
+        "url": "https://soc-api:Url%2FPa55word@pps.example.com:10000",
+        "credentials": {"identifier": "", "password": ""},
+    }
+    requests_mock.get(f"{API}/pss/filter", status_code=400, text="Invalid argument: Url/Pa55word")
+    entries = run_main(mocker, "proofpoint-pps-smart-search", {}, params)
+    assert basic_auth_of(requests_mock.last_request) == "soc-api:Url/Pa55word"
+    assert "Pa55word" not in entries[0]["Contents"]
+    assert "Invalid argument: <XX_REPLACED>" in entries[0]["Contents"]
+
+
+# -- declared outputs against what the commands write (issue 11 #14) ------------------------------
+
+# What each declared type admits. Lists and objects are declared Unknown; File.* is written by the
+# server from the file entry, not by the command, so it is not checked here.
+OUTPUT_TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "String": lambda value: isinstance(value, str),
+    "Number": lambda value: isinstance(value, int | float) and not isinstance(value, bool),
+    "Boolean": lambda value: isinstance(value, bool),
+    "Date": lambda value: isinstance(value, str) and value[:4].isdigit(),
+    "Unknown": lambda value: isinstance(value, list | dict),
+}
+
+
+def quarantine_replies(requests_mock: Any) -> None:
+    folder_replies(
+        requests_mock,
+        {
+            "quarantine": load_json("quarantine_search_reply.json"),
+            "cloud": load_json("quarantine_search_reply_cloud.json"),
+        },
+    )
+
+
+def action_replies(requests_mock: Any) -> None:
+    def reply(request: Any, context: Any) -> str:
+        local_guid = request.json()["localguid"]
+        context.status_code = {"1:1:2": 400, "1:1:3": 502}.get(local_guid, 200)
+        return "Invalid argument: localguid" if context.status_code == 400 else "Request sent."
+
+    requests_mock.post(f"{API}/quarantine", text=reply)
+
+
+ACTION_SAMPLE = {"folder_name": "HIPAA", "local_guid": "1:1:1,1:1:2,1:1:3", "target_folder": "PCI"}
+LIST_SAMPLE = {"from": "*@doe.com", "folder_name": "Quarantine,Cloud"}
+
+# Per command: the arguments and the recorded replies of a run that writes every declared output.
+OUTPUT_SAMPLES: dict[str, tuple[dict[str, Any], Callable[[Any], None]]] = {
+    "proofpoint-pps-smart-search": (
+        {},
+        lambda mock: mock.get(f"{API}/pss/filter", json=load_json("smart_search_reply.json")),
+    ),
+    "proofpoint-pps-list-quarantined-messages": (LIST_SAMPLE, quarantine_replies),
+    "proofpoint-pps-quarantine-messages-list": (LIST_SAMPLE, quarantine_replies),
+    **{
+        f"proofpoint-pps-{name}": (ACTION_SAMPLE, action_replies)
+        for action in ("release", "resubmit", "forward", "move", "delete")
+        for name in (f"{action}-message", f"quarantine-message-{action}")
+    },
+}
+OUTPUT_SAMPLES["proofpoint-pps-quarantine-message-forward"] = (
+    {**ACTION_SAMPLE, "recipient": "analyst@example.com"},
+    action_replies,
+)
+
+
+def declared_outputs() -> list[tuple[str, dict[str, str]]]:
+    commands = yaml.safe_load(YAML_PATH.read_text())["script"]["commands"]
+    return [
+        (
+            command["name"],
+            {
+                output["contextPath"]: output["type"]
+                for output in command.get("outputs") or []
+                if not output["contextPath"].startswith("File.")
+            },
+        )
+        for command in commands
+        # A download writes a file entry only: its File.* context comes from the server.
+        if any(not output["contextPath"].startswith("File.") for output in command.get("outputs") or [])
+    ]
+
+
+def written_values(entries: list[Any]) -> dict[str, list[Any]]:
+    """Every value the entries write to the context, by context path; lists of records are flattened and
+    records inside records are walked too (Foo.Items.Name)."""
+    values: dict[str, list[Any]] = {}
+
+    def walk(path: str, value: Any) -> None:
+        values.setdefault(path, []).append(value)
+        for record in value if isinstance(value, list) else [value]:
+            if isinstance(record, dict):
+                for field, inner in record.items():
+                    walk(f"{path}.{field}", inner)
+
+    for entry in entries:
+        for key, records in (entry.get("EntryContext") or {}).items():
+            for record in records if isinstance(records, list) else [records]:
+                for field, value in record.items():
+                    walk(f"{key.split('(')[0]}.{field}", value)
+    return values
+
+
+@pytest.mark.parametrize(("command", "declared"), declared_outputs())
+def test_every_declared_output_has_the_type_the_command_writes(
+    mocker: Any, requests_mock: Any, command: str, declared: dict[str, str]
+) -> None:
+    args, replies = OUTPUT_SAMPLES[command]
+    replies(requests_mock)
+    written = written_values(run_main(mocker, command, args))
+    assert not set(declared) - set(written), "declared outputs the sample run does not write"
+    undeclared = [
+        path
+        for path in written
+        if not any(path == known or path.startswith(known + ".") for known in declared)
+        and not any(known.startswith(path + ".") for known in declared)
+    ]
+    assert not undeclared, f"{command} writes undeclared outputs"
+    for path, declared_type in declared.items():
+        wrong = [
+            value
+            for value in written[path]
+            if value is not None and not OUTPUT_TYPE_CHECKS[declared_type](value)
+        ]
+        assert not wrong, f"{path} is declared {declared_type} but {command} writes {wrong[:3]}"
+
+
+def user_replies(requests_mock: Any) -> None:
+    requests_mock.get(ENDUSER_URL, json=load_json("enduser_reply.json"))
+    requests_mock.post(ENDUSER_URL, json=load_json("enduser_reply.json"))
+    requests_mock.put(ENDUSER_URL, json=load_json("enduser_reply.json"))
+
+
+def sender_list_replies(requests_mock: Any) -> None:
+    FakeEndUsers(
+        requests_mock,
+        {ALICE: a_user(ALICE, safelist=["partner.example.net"], blocklist=["deals@spam.example"])},
+    )
+
+
+OUTPUT_SAMPLES.update(
+    {
+        "proofpoint-pps-get-user": ({"email": ALICE}, user_replies),
+        "proofpoint-pps-create-user": ({"email": ALICE, "fields": '{"firstname": "Alice"}'}, user_replies),
+        "proofpoint-pps-modify-user": ({"uid": "1004", "fields": '{"lastname": "Ng"}'}, user_replies),
+        "proofpoint-pps-sender-list-add": (
+            {"email": ALICE, "list": "blocklist", "entries": "evil.example,deals@spam.example"},
+            sender_list_replies,
+        ),
+        "proofpoint-pps-sender-list-remove": (
+            {"email": ALICE, "list": "safelist", "entries": "partner.example.net,nobody.example"},
+            sender_list_replies,
+        ),
+    }
+)
+
+
+def test_a_sender_list_change_with_nothing_made_says_so_above_the_table(
+    client: pps.Client, requests_mock: Any
+) -> None:
+    FakeEndUsers(requests_mock, {})  # neither user exists
+    with pytest.raises(pps.ActionFailedError) as error:
+        pps.sender_list_command(
+            client,
+            {"email": "x@example.com,y@example.com", "list": "blocklist", "entries": "evil.example"},
+            adding=True,
+        )
+    first_line, _, table = error.value.message.partition("\n\n")
+    assert (
+        first_line == "None of the 2 blocklist changes was made (2 failed); each change's outcome is below."
+    )
+    assert table.startswith(
+        "### Proofpoint Protection Server blocklist changes\n|User|List|Entry|Outcome|Message|"
+    )
+
+
+def sender_summary_replies(requests_mock: Any) -> None:
+    requests_mock.get(f"{API}/pss/filter", json=load_json("sender_summary_smart_search_reply.json"))
+    requests_mock.get(
+        f"{API}/quarantine",
+        json={
+            "records": [
+                {"guid": "q1", "date": "2026-11-25 23:00:00", "spamscore": 88, "folder": "Quarantine"}
+            ]
+        },
+    )
+
+
+OUTPUT_SAMPLES["proofpoint-pps-sender-summary"] = (
+    {"sender": "*@bad.example", "start_time": "2026-11-21T12:00:00Z", "end_time": "2026-11-28T12:00:00Z"},
+    sender_summary_replies,
+)
