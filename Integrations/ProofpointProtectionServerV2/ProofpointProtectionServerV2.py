@@ -23,6 +23,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.ssl_ import create_urllib3_context
 
+
 """ CONSTANTS """
 
 INTEGRATION_NAME = "Proofpoint PPS REST"
@@ -206,11 +207,16 @@ CHECK_USER_OUTCOME_HINT = (
     "Check with !proofpoint-pps-get-user whether the user was changed before trying again."
 )
 
+ACTION_PAST_TENSE = {
+    "release": "released",
+    "resubmit": "resubmitted",
+    "forward": "forwarded",
+    "move": "moved",
+    "delete": "deleted",
+}
+
+
 """ CLIENT """
-
-
-class InvalidArgumentError(ValueError):
-    """A bad argument: the message names it, the value and the accepted form."""
 
 
 class OutcomeUnknownError(DemistoException):
@@ -227,34 +233,6 @@ class UserExistsError(DemistoException):
 
 class UserNotFoundError(DemistoException):
     """The end user to change does not exist."""
-
-
-def split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
-    """Separates user:password@ from a URL; everything up to the last @ is userinfo, so a password
-    holding /, # or ? can never end up in the URL that is requested or shown."""
-    scheme, separator, rest = url.partition("://")
-    if not separator or "@" not in rest:
-        return url, None
-    userinfo, _, host_and_path = rest.rpartition("@")
-    user, _, password = userinfo.partition(":")
-    return f"{scheme}://{host_and_path}", (unquote(user), unquote(password))
-
-
-def api_base_url(server_url: str) -> tuple[str, tuple[str, str] | None]:
-    """Returns the API base URL (with /rest/v1 once) and any user:password the URL carried."""
-    url, url_credentials = split_userinfo(server_url.strip())
-    refusal = InvalidArgumentError(
-        f'Invalid Server URL "{url}". Use https://<host>:10000, e.g. https://example.pphosted.com:10000.'
-    )
-    try:
-        parts = urlsplit(url)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        raise refusal from None
-    if not valid:
-        raise refusal
-    return with_api_path(url), url_credentials
 
 
 def with_api_path(server_url: str) -> str:
@@ -424,6 +402,63 @@ def certificate_not_trusted(error: BaseException) -> bool:
         or "certificate_verify_failed" in str(cause).lower()
         for cause in exception_chain(error)
     )
+
+
+def debug_log(message: str) -> None:
+    # The server's demisto object talks over stdin/stdout and is not safe to call from worker threads.
+    if threading.current_thread() is threading.main_thread():
+        demisto.debug(message)
+
+
+def readable_size(size: int) -> str:
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= factor:
+            return f"{size / factor:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def too_large_message(guid: str, size: int, max_bytes: int, known: bool) -> str:
+    """`known`: the size is the message's (Content-Length), else how much arrived before the cap was passed."""
+    shown, limit = readable_size(size), readable_size(max_bytes)
+    if shown == limit:  # too close to tell apart once rounded
+        shown, limit = f"{size:,} bytes", f"{max_bytes:,} bytes"
+    if known:
+        sizes = f"it is {shown}, the maximum is {limit}."
+    else:
+        sizes = f"{shown} arrived before the download was stopped, the maximum is {limit}."
+    return (
+        f"Message {guid} is larger than the instance's maximum download size: {sizes} Raise 'Maximum size "
+        "of a downloaded message, in MB' in the instance settings to download it."
+    )
+
+
+def write_stream(chunks: Iterator[bytes], destination: str, guid: str, max_bytes: int) -> int:
+    written = 0
+    try:
+        with open(destination, "wb") as file:
+            for chunk in chunks:
+                written += len(chunk)
+                if written > max_bytes:
+                    raise DemistoException(too_large_message(guid, written, max_bytes, known=False))
+                file.write(chunk)
+    except BaseException:
+        if os.path.exists(destination):
+            os.remove(destination)
+        raise
+    return written
+
+
+def parse_json_reply(response: requests.Response) -> Any:
+    """The reply's JSON, or None. From the bytes: no decoded copy of a large reply is held beside them."""
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None
+
+
+def user_not_found(response: requests.Response) -> bool:
+    """404 from /enduser means no such user, unless an HTML page says the URL is not the API at all."""
+    return response.status_code == 404 and not is_html_page(response)
 
 
 class Client(BaseClient):
@@ -747,87 +782,11 @@ class Client(BaseClient):
         return True
 
 
-def parse_json_reply(response: requests.Response) -> Any:
-    """The reply's JSON, or None. From the bytes: no decoded copy of a large reply is held beside them."""
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return None
-
-
-def user_not_found(response: requests.Response) -> bool:
-    """404 from /enduser means no such user, unless an HTML page says the URL is not the API at all."""
-    return response.status_code == 404 and not is_html_page(response)
-
-
-Item = TypeVar("Item")
-Outcome = TypeVar("Outcome")
-
-
-def runtime_in_debug_mode() -> bool:
-    """True when the command runs with debug-mode=true (runtime spec §9)."""
-    return bool(getattr(demisto, "is_debug", False))
-
-
-def map_concurrently(function: Callable[[Item], Outcome], items: Sequence[Item], bound: int) -> list[Outcome]:
-    """function(item) for every item, results in the items' order, at most `bound` running at once.
-
-    Every concurrent part of the integration goes through here. In debug mode the runtime logs each
-    HTTP exchange from whichever thread made it, through an unlocked buffer onto the server's protocol
-    stream: concurrent requests would interleave and garble it, so they run one at a time, in this thread.
-    """
-    workers = 1 if runtime_in_debug_mode() else min(bound, len(items))
-    if workers <= 1:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(function, items))
-
-
-def debug_log(message: str) -> None:
-    # The server's demisto object talks over stdin/stdout and is not safe to call from worker threads.
-    if threading.current_thread() is threading.main_thread():
-        demisto.debug(message)
-
-
-def readable_size(size: int) -> str:
-    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}"
-    return f"{size} bytes"
-
-
-def too_large_message(guid: str, size: int, max_bytes: int, known: bool) -> str:
-    """`known`: the size is the message's (Content-Length), else how much arrived before the cap was passed."""
-    shown, limit = readable_size(size), readable_size(max_bytes)
-    if shown == limit:  # too close to tell apart once rounded
-        shown, limit = f"{size:,} bytes", f"{max_bytes:,} bytes"
-    if known:
-        sizes = f"it is {shown}, the maximum is {limit}."
-    else:
-        sizes = f"{shown} arrived before the download was stopped, the maximum is {limit}."
-    return (
-        f"Message {guid} is larger than the instance's maximum download size: {sizes} Raise 'Maximum size "
-        "of a downloaded message, in MB' in the instance settings to download it."
-    )
-
-
-def write_stream(chunks: Iterator[bytes], destination: str, guid: str, max_bytes: int) -> int:
-    written = 0
-    try:
-        with open(destination, "wb") as file:
-            for chunk in chunks:
-                written += len(chunk)
-                if written > max_bytes:
-                    raise DemistoException(too_large_message(guid, written, max_bytes, known=False))
-                file.write(chunk)
-    except BaseException:
-        if os.path.exists(destination):
-            os.remove(destination)
-        raise
-    return written
-
-
 """ ARGUMENT PARSING """
+
+
+class InvalidArgumentError(ValueError):
+    """A bad argument: the message names it, the value and the accepted form."""
 
 
 def refuse(argument: str, value: Any, accepted: str) -> InvalidArgumentError:
@@ -868,6 +827,19 @@ def optional_text(args: dict[str, Any], name: str) -> str | None:
         value = ",".join(str(item) for item in value)
     text = str(value).strip()
     return text or None
+
+
+def parse_whole_number(values: dict[str, Any], name: str, default: int, lowest: int, highest: int) -> int:
+    value = values.get(name)
+    if value is None or str(value).strip() == "":
+        return default
+    accepted = f"Use a whole number from {lowest} to {highest}."
+    if isinstance(value, bool) or not re.fullmatch(r"\s*\d+\s*", str(value)):
+        raise refuse(name, value, accepted)
+    number = int(str(value))
+    if not lowest <= number <= highest:
+        raise refuse(name, value, accepted)
+    return number
 
 
 def parse_time(value: Any, argument: str, now: datetime) -> datetime:
@@ -1055,19 +1027,6 @@ def parse_folder_list(args: dict[str, Any], name: str) -> list[str]:
     return folders or [DEFAULT_FOLDER]
 
 
-def parse_whole_number(values: dict[str, Any], name: str, default: int, lowest: int, highest: int) -> int:
-    value = values.get(name)
-    if value is None or str(value).strip() == "":
-        return default
-    accepted = f"Use a whole number from {lowest} to {highest}."
-    if isinstance(value, bool) or not re.fullmatch(r"\s*\d+\s*", str(value)):
-        raise refuse(name, value, accepted)
-    number = int(str(value))
-    if not lowest <= number <= highest:
-        raise refuse(name, value, accepted)
-    return number
-
-
 def parse_record_date(text: Any) -> datetime | None:
     """A quarantine record's date (`2020-01-15 20:00:00`, UTC); None when it is not one."""
     try:
@@ -1232,6 +1191,56 @@ def flag(value: bool) -> str:
     return "t" if value else "f"
 
 
+def safe_file_name(guid: str) -> str:
+    """A file name that cannot leave the working folder, whatever the GUID holds."""
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", guid).strip("_")[:200]
+    return f"{name or 'message'}.eml"
+
+
+""" INSTANCE PARAMETERS """
+
+
+def split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
+    """Separates user:password@ from a URL; everything up to the last @ is userinfo, so a password
+    holding /, # or ? can never end up in the URL that is requested or shown."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or "@" not in rest:
+        return url, None
+    userinfo, _, host_and_path = rest.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    return f"{scheme}://{host_and_path}", (unquote(user), unquote(password))
+
+
+def api_base_url(server_url: str) -> tuple[str, tuple[str, str] | None]:
+    """Returns the API base URL (with /rest/v1 once) and any user:password the URL carried."""
+    url, url_credentials = split_userinfo(server_url.strip())
+    refusal = InvalidArgumentError(
+        f'Invalid Server URL "{url}". Use https://<host>:10000, e.g. https://example.pphosted.com:10000.'
+    )
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise refusal from None
+    if not valid:
+        raise refusal
+    return with_api_path(url), url_credentials
+
+
+def parse_timeout(params: dict[str, Any]) -> float:
+    value = params.get("timeout")
+    if value in (None, ""):
+        return DEFAULT_TIMEOUT_SECONDS
+    try:
+        timeout = float(str(value).strip())
+    except ValueError:
+        timeout = 0
+    if not 0 < timeout <= 3600:
+        raise refuse("timeout", value, "Use a number of seconds from 1 to 3600, e.g. 60.")
+    return timeout
+
+
 def parse_max_download_size(params: dict[str, Any]) -> int:
     value = params.get("max_download_size")
     if value in (None, ""):
@@ -1245,42 +1254,123 @@ def parse_max_download_size(params: dict[str, Any]) -> int:
     return int(megabytes * 1048576)
 
 
-def safe_file_name(guid: str) -> str:
-    """A file name that cannot leave the working folder, whatever the GUID holds."""
-    name = re.sub(r"[^A-Za-z0-9_-]", "_", guid).strip("_")[:200]
-    return f"{name or 'message'}.eml"
+def instance_credentials(params: dict[str, Any]) -> tuple[str, str]:
+    """The Credentials parameter, or the user:password the Server URL carries when it has no username."""
+    credentials = params.get("credentials") or {}
+    username = str(credentials.get("identifier") or "")
+    password = str(credentials.get("password") or "")
+    if not username:
+        _, url_credentials = split_userinfo(str(params.get("url") or "").strip())
+        username, password = url_credentials or ("", "")
+    if not username:
+        raise InvalidArgumentError(
+            "Missing parameter Username: enter the PPS API account's username and password in the "
+            "instance's Credentials (Username / Password)."
+        )
+    if not password:
+        raise InvalidArgumentError(
+            f'Missing parameter Password: the instance has the username "{username}" but no password. Enter '
+            "the password in the instance's Credentials (Username / Password)."
+        )
+    return username, password
 
 
-""" COMMANDS """
-
-
-def test_module(client: Client, args: dict[str, Any]) -> str:
-    """Checks both managed modules: pss (health) and Quarantine (a small search); with fetching on, the
-    fetch settings and every folder to fetch from."""
-    problems: list[str] = []
-    try:
-        client.check_health()
-    except DemistoException as error:
-        problems.append(f"pss module (smart search): {error.message}")
-    now = datetime.now(timezone.utc)
-    probe = {
-        "folder": "Quarantine",
-        "from": "xsoar-connection-test@example.invalid",
-        "startdate": (now - timedelta(minutes=1)).strftime(QUARANTINE_TIME_FORMAT),
-        "enddate": now.strftime(QUARANTINE_TIME_FORMAT),
+def hide_secret(message: str, params: dict[str, Any]) -> str:
+    """Removes the passwords (the Credentials one and any the Server URL carries) from a message, in
+    the forms they could take, before anything is shown."""
+    _, url_credentials = split_userinfo(str(params.get("url") or "").strip())
+    passwords = {
+        str((params.get("credentials") or {}).get("password") or ""),
+        (url_credentials or ("", ""))[1],
     }
-    try:
-        client.search_quarantine(probe)
-    except DemistoException as error:
-        message = f"Quarantine module: {error.message}"
-        if not problems or error.message not in problems[0]:
-            problems.append(message)
-    params = demisto.params()
-    if not problems and argToBoolean(params.get("isFetch") or False):
-        problems += check_fetch_folders(client, params, now.replace(microsecond=0))
-    if problems:
-        raise DemistoException("Connection test failed.\n- " + "\n- ".join(problems))
-    return "ok"
+    for password in passwords:
+        if len(password) < 2:  # masking one character would garble the whole message
+            continue
+        for form in {password, quote(password, safe=""), quote_plus(password), json.dumps(password)[1:-1]}:
+            message = message.replace(form, "<XX_REPLACED>")
+    return message
+
+
+def build_client(params: dict[str, Any]) -> Client:
+    """The Client an instance's parameters describe; every parameter is checked before any request."""
+    base_url, _ = api_base_url(str(params.get("url") or ""))
+    username, password = instance_credentials(params)
+    return Client(
+        server_url=base_url,
+        username=username,
+        password=password,
+        verify=not (
+            argToBoolean(params.get("unsecure") or False) or argToBoolean(params.get("insecure") or False)
+        ),
+        proxy=argToBoolean(params.get("proxy") or False),
+        timeout=parse_timeout(params),
+        max_download_bytes=parse_max_download_size(params),
+    )
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    first_fetch: datetime
+    max_fetch: int
+    folders: list[str]
+    criteria: dict[str, str]
+    look_back: timedelta
+    attach_message: bool
+    incident_type: str | None
+
+
+def parse_fetch_settings(params: dict[str, Any], now: datetime) -> FetchSettings:
+    criteria = assign_params(
+        **{
+            "from": parse_address_pattern(params, "fetch_sender"),
+            "rcpt": parse_address_pattern(params, "fetch_recipient"),
+            "subject": optional_text(params, "fetch_subject"),
+        }
+    )
+    return FetchSettings(
+        first_fetch=parse_time(
+            optional_text(params, "first_fetch") or DEFAULT_FIRST_FETCH, "first_fetch", now
+        ),
+        max_fetch=parse_whole_number(params, "max_fetch", DEFAULT_MAX_FETCH, 1, MAX_FETCH),
+        folders=parse_folder_list(params, "fetch_folders"),
+        # The search needs one of from, rcpt, subject: every recipient when the user gave none.
+        criteria=criteria or {"rcpt": "*"},
+        look_back=timedelta(
+            minutes=parse_whole_number(
+                params, "fetch_look_back", DEFAULT_LOOK_BACK_MINUTES, 0, MAX_LOOK_BACK_MINUTES
+            )
+        ),
+        attach_message=bool(parse_boolean(params, "fetch_attach_message")),
+        incident_type=optional_text(params, "incidentType"),
+    )
+
+
+""" CONCURRENCY """
+
+Item = TypeVar("Item")
+Outcome = TypeVar("Outcome")
+
+
+def runtime_in_debug_mode() -> bool:
+    """True when the command runs with debug-mode=true (runtime spec §9)."""
+    return bool(getattr(demisto, "is_debug", False))
+
+
+def map_concurrently(function: Callable[[Item], Outcome], items: Sequence[Item], bound: int) -> list[Outcome]:
+    """function(item) for every item, results in the items' order, at most `bound` running at once.
+
+    Every concurrent part of the integration goes through here. In debug mode the runtime logs each
+    HTTP exchange from whichever thread made it, through an unlocked buffer onto the server's protocol
+    stream: concurrent requests would interleave and garble it, so they run one at a time, in this thread.
+    """
+    workers = 1 if runtime_in_debug_mode() else min(bound, len(items))
+    if workers <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, items))
+
+
+""" COMMANDS: QUARANTINE """
 
 
 def smart_search_command(client: Client, args: dict[str, Any]) -> CommandResults:
@@ -1313,6 +1403,108 @@ def smart_search_command(client: Client, args: dict[str, Any]) -> CommandResults
         readable_output=tableToMarkdown(SMART_SEARCH_TITLE, records, headers=SMART_SEARCH_HEADERS),
         raw_response=records,
     )
+
+
+def warning_entry(text: str) -> dict[str, Any]:
+    return {"Type": EntryType.WARNING, "ContentsFormat": EntryFormat.TEXT, "Contents": text}
+
+
+def folder_refusal(error: DemistoException, folders: dict[str, tuple[str, str]]) -> str | None:
+    """The appliance's bare "Invalid argument: folder" as a sentence naming the folder the user gave.
+
+    `folders`: for each API field that carried a folder, the argument it came from and its value.
+    """
+    response = error.res
+    if not isinstance(response, requests.Response) or response.status_code != 400:
+        return None
+    refusal = FOLDER_REFUSAL_RE.search(describe_body(response))
+    field = refusal.group("field").lower() if refusal else ""
+    if not refusal or field not in folders:
+        return None
+    argument, folder = folders[field]
+    reason = "no folder has that name"
+    if field != "folder":
+        reason += ", or it holds another module's messages (spam and DLP-incident folders do not mix)"
+    return (
+        f'The PPS server refused {argument} "{folder}" (400): {refusal.group(0)}. {reason[:1].upper()}{reason[1:]}. Folder '
+        'names are case-sensitive (e.g. "Quarantine", not "quarantine"): check the spelling and case.'
+    )
+
+
+def normalise_quarantine_record(record: dict[str, Any], folder: str) -> dict[str, Any]:
+    """One shape for both flavours: the cloud quarantine's integer size and spamscore become the strings
+    on-premise appliances send (the declared type), and every record names its folder."""
+    normalised = dict(record)
+    for field in ("size", "spamscore"):
+        value = normalised.get(field)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            normalised[field] = str(value)
+    if not normalised.get("folder"):
+        normalised["folder"] = folder
+    return normalised
+
+
+def search_one_folder(
+    client: Client, query: dict[str, str], folder: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The folder's records, or the reason it could not be searched (the other folders still are)."""
+    try:
+        records = client.search_quarantine({**query, "folder": folder})
+    except DemistoException as error:
+        return [], folder_refusal(error, {"folder": ("folder_name", folder)}) or error.message
+    return [
+        normalise_quarantine_record(record, folder) for record in records if isinstance(record, dict)
+    ], None
+
+
+def newest_first(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """By date, newest first; records of the same second by guid, so the order is always the same."""
+    by_guid = sorted(records, key=lambda record: str(record.get("guid") or ""))
+    return sorted(by_guid, key=lambda record: str(record.get("date") or ""), reverse=True)
+
+
+def folders_failed_message(failures: dict[str, str]) -> str:
+    """Names every folder that could not be searched; folders that failed alike share one sentence."""
+    by_reason: dict[str, list[str]] = {}
+    for folder, reason in failures.items():
+        by_reason.setdefault(reason, []).append(folder)
+    sentences = []
+    for reason, folders in by_reason.items():
+        names = ", ".join(f'"{folder}"' for folder in folders)
+        noun = "folder" if len(folders) == 1 else "folders"
+        sentences.append(f"Could not search {noun} {names}: {reason.rstrip('.')}.")
+    return " ".join(sentences)
+
+
+def limit_reached_note(folders: list[str], limit: int) -> str:
+    names = ", ".join(f'"{folder}"' for folder in folders)
+    return (
+        f"{names} returned {limit} records, the limit: more may exist. Narrow the search (a shorter time "
+        f"range with start_time and end_time, or a more specific sender, recipient or subject) or raise "
+        f"limit (at most {QUARANTINE_MAX_LIMIT})."
+    )
+
+
+def download_message_file(client: Client, guid: str) -> str:
+    """Streams the message to where fileResult would write it; returns the FileID an entry or incident names."""
+    file_id = demisto.uniqueFile()
+    client.download_message(guid, f"{demisto.investigation()['id']}_{file_id}")
+    return file_id
+
+
+def download_message_entry(client: Client, guid: str) -> Any:
+    """Streams the message to where fileResult would write it and returns the same file entry."""
+    try:
+        file_id = download_message_file(client, guid)
+    except MessageNotFoundError:
+        return CommandResults(readable_output="No message found.")
+    return {
+        "Contents": "",
+        "ContentsFormat": EntryFormat.TEXT,
+        "Type": EntryType.FILE,
+        "File": safe_file_name(guid),
+        "FileID": file_id,
+    }
 
 
 def list_quarantined_messages_command(client: Client, args: dict[str, Any]) -> Any:
@@ -1368,86 +1560,6 @@ def list_quarantined_messages_command(client: Client, args: dict[str, Any]) -> A
     return results[0] if len(results) == 1 else results
 
 
-def search_one_folder(
-    client: Client, query: dict[str, str], folder: str
-) -> tuple[list[dict[str, Any]], str | None]:
-    """The folder's records, or the reason it could not be searched (the other folders still are)."""
-    try:
-        records = client.search_quarantine({**query, "folder": folder})
-    except DemistoException as error:
-        return [], folder_refusal(error, {"folder": ("folder_name", folder)}) or error.message
-    return [
-        normalise_quarantine_record(record, folder) for record in records if isinstance(record, dict)
-    ], None
-
-
-def normalise_quarantine_record(record: dict[str, Any], folder: str) -> dict[str, Any]:
-    """One shape for both flavours: the cloud quarantine's integer size and spamscore become the strings
-    on-premise appliances send (the declared type), and every record names its folder."""
-    normalised = dict(record)
-    for field in ("size", "spamscore"):
-        value = normalised.get(field)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            normalised[field] = str(value)
-    if not normalised.get("folder"):
-        normalised["folder"] = folder
-    return normalised
-
-
-def newest_first(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """By date, newest first; records of the same second by guid, so the order is always the same."""
-    by_guid = sorted(records, key=lambda record: str(record.get("guid") or ""))
-    return sorted(by_guid, key=lambda record: str(record.get("date") or ""), reverse=True)
-
-
-def folders_failed_message(failures: dict[str, str]) -> str:
-    """Names every folder that could not be searched; folders that failed alike share one sentence."""
-    by_reason: dict[str, list[str]] = {}
-    for folder, reason in failures.items():
-        by_reason.setdefault(reason, []).append(folder)
-    sentences = []
-    for reason, folders in by_reason.items():
-        names = ", ".join(f'"{folder}"' for folder in folders)
-        noun = "folder" if len(folders) == 1 else "folders"
-        sentences.append(f"Could not search {noun} {names}: {reason.rstrip('.')}.")
-    return " ".join(sentences)
-
-
-def limit_reached_note(folders: list[str], limit: int) -> str:
-    names = ", ".join(f'"{folder}"' for folder in folders)
-    return (
-        f"{names} returned {limit} records, the limit: more may exist. Narrow the search (a shorter time "
-        f"range with start_time and end_time, or a more specific sender, recipient or subject) or raise "
-        f"limit (at most {QUARANTINE_MAX_LIMIT})."
-    )
-
-
-def warning_entry(text: str) -> dict[str, Any]:
-    return {"Type": EntryType.WARNING, "ContentsFormat": EntryFormat.TEXT, "Contents": text}
-
-
-def download_message_file(client: Client, guid: str) -> str:
-    """Streams the message to where fileResult would write it; returns the FileID an entry or incident names."""
-    file_id = demisto.uniqueFile()
-    client.download_message(guid, f"{demisto.investigation()['id']}_{file_id}")
-    return file_id
-
-
-def download_message_entry(client: Client, guid: str) -> Any:
-    """Streams the message to where fileResult would write it and returns the same file entry."""
-    try:
-        file_id = download_message_file(client, guid)
-    except MessageNotFoundError:
-        return CommandResults(readable_output="No message found.")
-    return {
-        "Contents": "",
-        "ContentsFormat": EntryFormat.TEXT,
-        "Type": EntryType.FILE,
-        "File": safe_file_name(guid),
-        "FileID": file_id,
-    }
-
-
 def download_message_command(
     client: Client, args: dict[str, Any], guid_arguments: tuple[str, ...] = ("guid",)
 ) -> Any:
@@ -1461,13 +1573,12 @@ def download_message_command(
     return download_message_entry(client, guid)
 
 
-ACTION_PAST_TENSE = {
-    "release": "released",
-    "resubmit": "resubmitted",
-    "forward": "forwarded",
-    "move": "moved",
-    "delete": "deleted",
-}
+class ActionFailedError(DemistoException):
+    """No item of a batch succeeded; the outcomes still go to the context (`context`: its entry context)."""
+
+    def __init__(self, message: str, context: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.context = context
 
 
 def action_body(action: str, args: dict[str, Any], recipient_required: bool = False) -> dict[str, str]:
@@ -1505,28 +1616,6 @@ def action_body(action: str, args: dict[str, Any], recipient_required: bool = Fa
     return assign_params(**body)
 
 
-def folder_refusal(error: DemistoException, folders: dict[str, tuple[str, str]]) -> str | None:
-    """The appliance's bare "Invalid argument: folder" as a sentence naming the folder the user gave.
-
-    `folders`: for each API field that carried a folder, the argument it came from and its value.
-    """
-    response = error.res
-    if not isinstance(response, requests.Response) or response.status_code != 400:
-        return None
-    refusal = FOLDER_REFUSAL_RE.search(describe_body(response))
-    field = refusal.group("field").lower() if refusal else ""
-    if not refusal or field not in folders:
-        return None
-    argument, folder = folders[field]
-    reason = "no folder has that name"
-    if field != "folder":
-        reason += ", or it holds another module's messages (spam and DLP-incident folders do not mix)"
-    return (
-        f'The PPS server refused {argument} "{folder}" (400): {refusal.group(0)}. {reason[:1].upper()}{reason[1:]}. Folder '
-        'names are case-sensitive (e.g. "Quarantine", not "quarantine"): check the spelling and case.'
-    )
-
-
 def act_on_one(client: Client, action: str, body: dict[str, str], local_guid: str) -> dict[str, str]:
     outcome = {"LocalGUID": local_guid, "Action": action, "Folder": body["folder"]}
     try:
@@ -1551,6 +1640,36 @@ def act_on_one(client: Client, action: str, body: dict[str, str], local_guid: st
         "Status": "success",
         "Message": reply or f"Message {local_guid} {ACTION_PAST_TENSE[action]}.",
     }
+
+
+def nothing_done_sentence(action: str, outcomes: list[dict[str, str]]) -> str:
+    """What happened to a batch of which no id succeeded, before the table of each id's outcome."""
+    unknown = sum(outcome["Status"] == "unknown" for outcome in outcomes)
+    counts = [
+        f"{len(outcomes) - unknown} failed" if len(outcomes) > unknown else "",
+        f"{unknown} unknown" if unknown else "",
+    ]
+    sentence = (
+        f"None of the {len(outcomes)} messages was {ACTION_PAST_TENSE[action]} "
+        f"({', '.join(count for count in counts if count)}); each id's outcome is below."
+    )
+    if unknown:
+        sentence += f" {CHECK_OUTCOME_HINT}"
+    return sentence
+
+
+def action_results(outcomes: list[dict[str, str]], readable: str) -> CommandResults:
+    return CommandResults(
+        outputs_prefix=QUARANTINE_ACTION_PREFIX,
+        outputs_key_field=["LocalGUID", "Action"],
+        outputs=outcomes,
+        readable_output=readable,
+        raw_response=outcomes,
+    )
+
+
+def action_outputs(outcomes: list[dict[str, str]]) -> dict[str, Any]:
+    return action_results(outcomes, "").to_context()["EntryContext"]
 
 
 def quarantine_action_command(
@@ -1586,38 +1705,7 @@ def quarantine_action_command(
     return results
 
 
-def nothing_done_sentence(action: str, outcomes: list[dict[str, str]]) -> str:
-    """What happened to a batch of which no id succeeded, before the table of each id's outcome."""
-    unknown = sum(outcome["Status"] == "unknown" for outcome in outcomes)
-    counts = [
-        f"{len(outcomes) - unknown} failed" if len(outcomes) > unknown else "",
-        f"{unknown} unknown" if unknown else "",
-    ]
-    sentence = (
-        f"None of the {len(outcomes)} messages was {ACTION_PAST_TENSE[action]} "
-        f"({', '.join(count for count in counts if count)}); each id's outcome is below."
-    )
-    if unknown:
-        sentence += f" {CHECK_OUTCOME_HINT}"
-    return sentence
-
-
-def action_results(outcomes: list[dict[str, str]], readable: str) -> CommandResults:
-    return CommandResults(
-        outputs_prefix=QUARANTINE_ACTION_PREFIX,
-        outputs_key_field=["LocalGUID", "Action"],
-        outputs=outcomes,
-        readable_output=readable,
-        raw_response=outcomes,
-    )
-
-
-class ActionFailedError(DemistoException):
-    """No item of a batch succeeded; the outcomes still go to the context (`context`: its entry context)."""
-
-    def __init__(self, message: str, context: dict[str, Any]) -> None:
-        super().__init__(message)
-        self.context = context
+""" COMMANDS: END USERS """
 
 
 def text_items(value: Any) -> list[str]:
@@ -1860,62 +1948,15 @@ def sender_list_command(client: Client, args: dict[str, Any], adding: bool) -> A
     return entries_out
 
 
-def sender_summary_command(client: Client, args: dict[str, Any]) -> CommandResults:
-    sender = parse_address_pattern(args, "sender")
-    if not sender:
-        raise InvalidArgumentError(
-            "Missing required argument sender. Give an address or a pattern, e.g. sender=*@example.com."
-        )
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    start, end = parse_time_range(
-        {**args, "start_time": optional_text(args, "start_time") or SENDER_SUMMARY_DEFAULT_START}, now
-    )
-    end = end or now
-    folders = parse_folder_list(args, "folder_name")
-    smart_query = {
-        "env_from": sender,
-        "from": start.strftime(SMART_SEARCH_TIME_FORMAT),
-        "to": end.strftime(SMART_SEARCH_TIME_FORMAT),
-        "count": str(SMART_SEARCH_MAX_LIMIT),
-    }
+""" COMMANDS: SENDER SUMMARY """
 
-    quarantine_query = {
-        "from": sender,
-        "startdate": start.strftime(QUARANTINE_TIME_FORMAT),
-        "enddate": end.strftime(QUARANTINE_TIME_FORMAT),
-        "limit": str(QUARANTINE_MAX_LIMIT),
-    }
 
-    def search(folder: str | None) -> tuple[list[dict[str, Any]], str | None]:
-        """The smart search (folder None) or one folder's quarantine search; its records or why it failed."""
-        if folder is not None:
-            return search_one_folder(client, quarantine_query, folder)
-        try:
-            return client.smart_search(smart_query), None
-        except DemistoException as error:
-            return [], error.message
-
-    outcomes = map_concurrently(search, [None, *folders], FOLDER_CONCURRENCY)
-    (smart_records, smart_error), folder_outcomes = outcomes[0], outcomes[1:]
-    failures = {folder: error for folder, (_, error) in zip(folders, folder_outcomes, strict=True) if error}
-    if smart_error or failures:
-        # Counts without one of their searches would be silently partial.
-        reasons = [f"Smart search failed: {smart_error.rstrip('.')}."] if smart_error else []
-        if failures:
-            reasons.append(folders_failed_message(failures))
-        raise DemistoException(" ".join(["The sender summary could not be made.", *reasons]))
-    quarantined = {folder: found for folder, (found, _) in zip(folders, folder_outcomes, strict=True)}
-    truncated = len(smart_records) >= SMART_SEARCH_MAX_LIMIT or any(
-        len(records) >= QUARANTINE_MAX_LIMIT for records in quarantined.values()
-    )
-    summary = summarize_sender(sender, start, end, smart_records, quarantined, truncated)
-    return CommandResults(
-        outputs_prefix=SENDER_SUMMARY_PREFIX,
-        outputs_key_field="Sender",
-        outputs=summary,
-        readable_output=sender_summary_markdown(summary),
-        raw_response=summary,
-    )
+def spam_score(value: Any) -> list[float]:
+    """The score as a one-item list, or nothing when the record has none (cloud gives ints, on premise strings)."""
+    try:
+        return [float(str(value).strip())] if str(value or "").strip() else []
+    except ValueError:
+        return []
 
 
 def summarize_sender(
@@ -1981,14 +2022,6 @@ def summarize_sender(
     }
 
 
-def spam_score(value: Any) -> list[float]:
-    """The score as a one-item list, or nothing when the record has none (cloud gives ints, on premise strings)."""
-    try:
-        return [float(str(value).strip())] if str(value or "").strip() else []
-    except ValueError:
-        return []
-
-
 def sender_summary_markdown(summary: dict[str, Any]) -> str:
     actions = ", ".join(f"{item['Action']} {item['Count']}" for item in summary["FinalActions"]) or "none"
     quarantined = ", ".join(f"{item['Folder']} {item['Count']}" for item in summary["Quarantined"])
@@ -2012,18 +2045,65 @@ def sender_summary_markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n\n" + table
 
 
+def sender_summary_command(client: Client, args: dict[str, Any]) -> CommandResults:
+    sender = parse_address_pattern(args, "sender")
+    if not sender:
+        raise InvalidArgumentError(
+            "Missing required argument sender. Give an address or a pattern, e.g. sender=*@example.com."
+        )
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    start, end = parse_time_range(
+        {**args, "start_time": optional_text(args, "start_time") or SENDER_SUMMARY_DEFAULT_START}, now
+    )
+    end = end or now
+    folders = parse_folder_list(args, "folder_name")
+    smart_query = {
+        "env_from": sender,
+        "from": start.strftime(SMART_SEARCH_TIME_FORMAT),
+        "to": end.strftime(SMART_SEARCH_TIME_FORMAT),
+        "count": str(SMART_SEARCH_MAX_LIMIT),
+    }
+
+    quarantine_query = {
+        "from": sender,
+        "startdate": start.strftime(QUARANTINE_TIME_FORMAT),
+        "enddate": end.strftime(QUARANTINE_TIME_FORMAT),
+        "limit": str(QUARANTINE_MAX_LIMIT),
+    }
+
+    def search(folder: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        """The smart search (folder None) or one folder's quarantine search; its records or why it failed."""
+        if folder is not None:
+            return search_one_folder(client, quarantine_query, folder)
+        try:
+            return client.smart_search(smart_query), None
+        except DemistoException as error:
+            return [], error.message
+
+    outcomes = map_concurrently(search, [None, *folders], FOLDER_CONCURRENCY)
+    (smart_records, smart_error), folder_outcomes = outcomes[0], outcomes[1:]
+    failures = {folder: error for folder, (_, error) in zip(folders, folder_outcomes, strict=True) if error}
+    if smart_error or failures:
+        # Counts without one of their searches would be silently partial.
+        reasons = [f"Smart search failed: {smart_error.rstrip('.')}."] if smart_error else []
+        if failures:
+            reasons.append(folders_failed_message(failures))
+        raise DemistoException(" ".join(["The sender summary could not be made.", *reasons]))
+    quarantined = {folder: found for folder, (found, _) in zip(folders, folder_outcomes, strict=True)}
+    truncated = len(smart_records) >= SMART_SEARCH_MAX_LIMIT or any(
+        len(records) >= QUARANTINE_MAX_LIMIT for records in quarantined.values()
+    )
+    summary = summarize_sender(sender, start, end, smart_records, quarantined, truncated)
+    return CommandResults(
+        outputs_prefix=SENDER_SUMMARY_PREFIX,
+        outputs_key_field="Sender",
+        outputs=summary,
+        readable_output=sender_summary_markdown(summary),
+        raw_response=summary,
+    )
+
+
 """ FETCH INCIDENTS """
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    first_fetch: datetime
-    max_fetch: int
-    folders: list[str]
-    criteria: dict[str, str]
-    look_back: timedelta
-    attach_message: bool
-    incident_type: str | None
 
 
 class Candidate(NamedTuple):
@@ -2033,32 +2113,6 @@ class Candidate(NamedTuple):
     guid: str
     folder: str
     record: dict[str, Any]
-
-
-def parse_fetch_settings(params: dict[str, Any], now: datetime) -> FetchSettings:
-    criteria = assign_params(
-        **{
-            "from": parse_address_pattern(params, "fetch_sender"),
-            "rcpt": parse_address_pattern(params, "fetch_recipient"),
-            "subject": optional_text(params, "fetch_subject"),
-        }
-    )
-    return FetchSettings(
-        first_fetch=parse_time(
-            optional_text(params, "first_fetch") or DEFAULT_FIRST_FETCH, "first_fetch", now
-        ),
-        max_fetch=parse_whole_number(params, "max_fetch", DEFAULT_MAX_FETCH, 1, MAX_FETCH),
-        folders=parse_folder_list(params, "fetch_folders"),
-        # The search needs one of from, rcpt, subject: every recipient when the user gave none.
-        criteria=criteria or {"rcpt": "*"},
-        look_back=timedelta(
-            minutes=parse_whole_number(
-                params, "fetch_look_back", DEFAULT_LOOK_BACK_MINUTES, 0, MAX_LOOK_BACK_MINUTES
-            )
-        ),
-        attach_message=bool(parse_boolean(params, "fetch_attach_message")),
-        incident_type=optional_text(params, "incidentType"),
-    )
 
 
 class FolderSearch(NamedTuple):
@@ -2134,6 +2188,10 @@ def search_whole_window(
     return found, end
 
 
+def candidate_order(candidate: Candidate) -> tuple[datetime, str]:
+    return candidate.date, candidate.guid
+
+
 def search_folder(
     client: Client,
     folder: str,
@@ -2165,10 +2223,6 @@ def search_folder(
     return FolderSearch(found, window_start, last_span)
 
 
-def candidate_order(candidate: Candidate) -> tuple[datetime, str]:
-    return candidate.date, candidate.guid
-
-
 def stored_folder_states(last_run: dict[str, Any]) -> dict[str, dict[str, Any]]:
     folders = last_run.get("folders")
     if not isinstance(folders, dict):
@@ -2185,6 +2239,44 @@ def folders_in_turn(folders: list[str], first: Any) -> list[str]:
     """The folders starting with `first` (when it is one of them), so each gets its turn to go first."""
     index = folders.index(first) if first in folders else 0
     return folders[index:] + folders[:index]
+
+
+def quarantine_severity(folder: str) -> float:
+    """High for folders named for a threat, Medium for DLP and compliance folders, Low for the rest."""
+    if THREAT_FOLDER_RE.search(folder):
+        return IncidentSeverity.HIGH
+    if COMPLIANCE_FOLDER_RE.search(folder):
+        return IncidentSeverity.MEDIUM
+    return IncidentSeverity.LOW
+
+
+def quarantine_incident(candidate: Candidate, incident_type: str | None) -> dict[str, Any]:
+    record = candidate.record
+    incident = {
+        "name": f"{candidate.folder}: {record.get('from') or '(no sender)'} - {record.get('subject') or '(no subject)'}",
+        "occurred": iso_utc(candidate.date),
+        "rawJSON": json.dumps(record),
+        "severity": quarantine_severity(candidate.folder),
+    }
+    if incident_type:
+        incident["type"] = incident_type
+    return incident
+
+
+def attach_raw_message(client: Client, incident: dict[str, Any], guid: str) -> None:
+    """Attaches the raw message; when it cannot be had the incident says why, and the run goes on."""
+    try:
+        file_id = download_message_file(client, guid)
+    except MessageNotFoundError:
+        reason = "the appliance no longer holds it (released, deleted or expired)"
+    except DemistoException as error:
+        reason = error.message
+    except OSError as error:
+        reason = f"it could not be written to disk ({error.strerror or error})"
+    else:
+        incident["attachment"] = [{"path": file_id, "name": safe_file_name(guid)}]
+        return
+    incident["details"] = f"The raw message {guid} was not attached: {reason}"
 
 
 def fetch_incidents(
@@ -2254,42 +2346,14 @@ def fetch_incidents(
     return {"first_folder": next_first, "folders": next_folders}, incidents
 
 
-def quarantine_severity(folder: str) -> float:
-    """High for folders named for a threat, Medium for DLP and compliance folders, Low for the rest."""
-    if THREAT_FOLDER_RE.search(folder):
-        return IncidentSeverity.HIGH
-    if COMPLIANCE_FOLDER_RE.search(folder):
-        return IncidentSeverity.MEDIUM
-    return IncidentSeverity.LOW
-
-
-def quarantine_incident(candidate: Candidate, incident_type: str | None) -> dict[str, Any]:
-    record = candidate.record
-    incident = {
-        "name": f"{candidate.folder}: {record.get('from') or '(no sender)'} - {record.get('subject') or '(no subject)'}",
-        "occurred": iso_utc(candidate.date),
-        "rawJSON": json.dumps(record),
-        "severity": quarantine_severity(candidate.folder),
-    }
-    if incident_type:
-        incident["type"] = incident_type
-    return incident
-
-
-def attach_raw_message(client: Client, incident: dict[str, Any], guid: str) -> None:
-    """Attaches the raw message; when it cannot be had the incident says why, and the run goes on."""
-    try:
-        file_id = download_message_file(client, guid)
-    except MessageNotFoundError:
-        reason = "the appliance no longer holds it (released, deleted or expired)"
-    except DemistoException as error:
-        reason = error.message
-    except OSError as error:
-        reason = f"it could not be written to disk ({error.strerror or error})"
-    else:
-        incident["attachment"] = [{"path": file_id, "name": safe_file_name(guid)}]
-        return
-    incident["details"] = f"The raw message {guid} was not attached: {reason}"
+def fetch_incidents_command(client: Client, params: dict[str, Any]) -> None:
+    """Reads the last run, fetches, then stores the next last run and sends the incidents (runtime §10)."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    next_run, incidents = fetch_incidents(
+        client, parse_fetch_settings(params, now), demisto.getLastRun(), now
+    )
+    demisto.setLastRun(next_run)
+    demisto.incidents(incidents)
 
 
 def check_fetch_folders(client: Client, params: dict[str, Any], now: datetime) -> list[str]:
@@ -2307,8 +2371,39 @@ def check_fetch_folders(client: Client, params: dict[str, Any], now: datetime) -
     return problems
 
 
-""" MAIN """
+""" CONNECTION TEST """
 
+
+def test_module(client: Client, args: dict[str, Any]) -> str:
+    """Checks both managed modules: pss (health) and Quarantine (a small search); with fetching on, the
+    fetch settings and every folder to fetch from."""
+    problems: list[str] = []
+    try:
+        client.check_health()
+    except DemistoException as error:
+        problems.append(f"pss module (smart search): {error.message}")
+    now = datetime.now(timezone.utc)
+    probe = {
+        "folder": "Quarantine",
+        "from": "xsoar-connection-test@example.invalid",
+        "startdate": (now - timedelta(minutes=1)).strftime(QUARANTINE_TIME_FORMAT),
+        "enddate": now.strftime(QUARANTINE_TIME_FORMAT),
+    }
+    try:
+        client.search_quarantine(probe)
+    except DemistoException as error:
+        message = f"Quarantine module: {error.message}"
+        if not problems or error.message not in problems[0]:
+            problems.append(message)
+    params = demisto.params()
+    if not problems and argToBoolean(params.get("isFetch") or False):
+        problems += check_fetch_folders(client, params, now.replace(microsecond=0))
+    if problems:
+        raise DemistoException("Connection test failed.\n- " + "\n- ".join(problems))
+    return "ok"
+
+
+""" MAIN """
 
 # Each seed command also answers to the official pack's current name, with the same function.
 COMMANDS: dict[str, Callable[[Client, dict[str, Any]], Any]] = {
@@ -2343,83 +2438,6 @@ COMMANDS: dict[str, Callable[[Client, dict[str, Any]], Any]] = {
 }
 
 
-def parse_timeout(params: dict[str, Any]) -> float:
-    value = params.get("timeout")
-    if value in (None, ""):
-        return DEFAULT_TIMEOUT_SECONDS
-    try:
-        timeout = float(str(value).strip())
-    except ValueError:
-        timeout = 0
-    if not 0 < timeout <= 3600:
-        raise refuse("timeout", value, "Use a number of seconds from 1 to 3600, e.g. 60.")
-    return timeout
-
-
-def fetch_incidents_command(client: Client, params: dict[str, Any]) -> None:
-    """Reads the last run, fetches, then stores the next last run and sends the incidents (runtime §10)."""
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    next_run, incidents = fetch_incidents(
-        client, parse_fetch_settings(params, now), demisto.getLastRun(), now
-    )
-    demisto.setLastRun(next_run)
-    demisto.incidents(incidents)
-
-
-def instance_credentials(params: dict[str, Any]) -> tuple[str, str]:
-    """The Credentials parameter, or the user:password the Server URL carries when it has no username."""
-    credentials = params.get("credentials") or {}
-    username = str(credentials.get("identifier") or "")
-    password = str(credentials.get("password") or "")
-    if not username:
-        _, url_credentials = split_userinfo(str(params.get("url") or "").strip())
-        username, password = url_credentials or ("", "")
-    if not username:
-        raise InvalidArgumentError(
-            "Missing parameter Username: enter the PPS API account's username and password in the "
-            "instance's Credentials (Username / Password)."
-        )
-    if not password:
-        raise InvalidArgumentError(
-            f'Missing parameter Password: the instance has the username "{username}" but no password. Enter '
-            "the password in the instance's Credentials (Username / Password)."
-        )
-    return username, password
-
-
-def build_client(params: dict[str, Any]) -> Client:
-    """The Client an instance's parameters describe; every parameter is checked before any request."""
-    base_url, _ = api_base_url(str(params.get("url") or ""))
-    username, password = instance_credentials(params)
-    return Client(
-        server_url=base_url,
-        username=username,
-        password=password,
-        verify=not (
-            argToBoolean(params.get("unsecure") or False) or argToBoolean(params.get("insecure") or False)
-        ),
-        proxy=argToBoolean(params.get("proxy") or False),
-        timeout=parse_timeout(params),
-        max_download_bytes=parse_max_download_size(params),
-    )
-
-
-def hide_secret(message: str, params: dict[str, Any]) -> str:
-    """Removes the passwords (the Credentials one and any the Server URL carries) from a message, in
-    the forms they could take, before anything is shown."""
-    _, url_credentials = split_userinfo(str(params.get("url") or "").strip())
-    passwords = {
-        str((params.get("credentials") or {}).get("password") or ""),
-        (url_credentials or ("", ""))[1],
-    }
-    for password in passwords:
-        if len(password) < 2:  # masking one character would garble the whole message
-            continue
-        for form in {password, quote(password, safe=""), quote_plus(password), json.dumps(password)[1:-1]}:
-            message = message.replace(form, "<XX_REPLACED>")
-    return message
-
-
 def main() -> None:
     params = demisto.params()
     args = demisto.args()
@@ -2442,10 +2460,6 @@ def main() -> None:
         return_error(hide_secret(f"Failed to execute {command}. {error.message}", params))
     except Exception as error:
         return_error(hide_secret(f"Failed to execute {command}. Error: {error}", params))
-
-
-def action_outputs(outcomes: list[dict[str, str]]) -> dict[str, Any]:
-    return action_results(outcomes, "").to_context()["EntryContext"]
 
 
 """ ENTRY POINT """
