@@ -137,7 +137,7 @@ def print_fetch(
     elif not errors:
         console.print(incidents_table(incidents, console.width))
     for entry in errors:
-        console.print(entry_renderable(masker.value(entry)), soft_wrap=True)
+        console.print(entry_renderable(masker.entry(entry)), soft_wrap=True)
     for path in result.files:
         err_console.print(Text(f"Saved attachment: {masker.text(str(path))}", style="green"))
     if errors:

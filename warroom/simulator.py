@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pps_simulator import credentials
 from warroom.errors import CommandRefused
 from warroom.integration import PROJECT_ROOT
 
 DEFAULT_STATE_FILE = PROJECT_ROOT / ".warroom" / "simulator.sqlite"
-SIMULATOR_USER = "admin"
-SIMULATOR_PASSWORD = "Simulat0r!admin"
+SIMULATOR_USER, SIMULATOR_PASSWORD = credentials()
 
 
 @dataclass(frozen=True)
