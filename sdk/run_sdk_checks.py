@@ -14,8 +14,9 @@ repository's own lists (sdk/content-config/, a verbatim copy of ../shared/conten
   2. `demisto-sdk secrets` on every file the pack adds, with the pack's .secrets-ignore;
   3. the integration's unit tests in Packs/<pack>/, their data beside them, run from the content
      root, from their own folder and from a folder outside the content repository;
-  4. `prepare-content` of the integration to build/unified/ (the unified YAML the server gets,
-     which `python -m xsoar_deploy` uploads);
+  4. `prepare-content` of the integration to build/unified/ (the xsoar build, tested by the next
+     steps) and to build/unified/<marketplace>/ for xsoar, xsoar_saas, marketplacev2 and platform
+     (what `python -m xsoar_deploy` uploads, the build for the server's marketplace);
   5. sdk/tests/ with pytest, SDK_UNIFIED_YML pointing at that file: its code is the integration's,
      and commands run from it through the War Room runner against the PPS simulator; every example
      of the integration README runs as printed on a fresh `--simulator`;
@@ -274,23 +275,31 @@ def unit_tests(build: Path, pack_dir: Path, env: dict[str, str], report: Report)
             report.fail(f"the unit tests failed in the content layout, run from {where}; see {log}")
 
 
+# One build per marketplace the deploy tool may meet (xsoar_deploy maps XSOAR 6 to xsoar, XSOAR 8 to
+# xsoar_saas, XSIAM to marketplacev2); prepare-content writes what differs between them.
+DEPLOY_MARKETPLACES = ("xsoar", "xsoar_saas", "marketplacev2", "platform")
+
+
 def prepare(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -> None:
-    """Build the unified YAML into build/unified/ (replacing what was there)."""
-    out = UNIFIED_DIR
-    out.mkdir(parents=True, exist_ok=True)
-    unified = out / UNIFIED_FILE_NAME
-    for stale in out.glob("*.yml"):
-        stale.unlink()
+    """Build the unified YAML into build/unified/ (the xsoar build, which the later steps test) and one
+    per marketplace into build/unified/<marketplace>/ (what xsoar_deploy uploads), replacing what was there."""
     source = pack_dir / "Integrations" / INTEGRATION
-    code = run_sdk(
-        ["prepare-content", "-i", str(source), "-o", str(out), "-f"],
-        build / "content",
-        env,
-        build / "prepare-content.log",
-    )
-    print(f"== demisto-sdk prepare-content: exit {code}, {unified if unified.exists() else 'no output'}")
-    if code != 0 or not unified.exists():
-        report.fail(f"prepare-content failed; see {build / 'prepare-content.log'}")
+    targets = [(UNIFIED_DIR, None), *((UNIFIED_DIR / name, name) for name in DEPLOY_MARKETPLACES)]
+    for out, marketplace in targets:
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in out.glob("*.yml"):
+            stale.unlink()
+        command = ["prepare-content", "-i", str(source), "-o", str(out), "-f"]
+        if marketplace:
+            command += ["-mp", marketplace]
+        log = build / f"prepare-content{'-' + marketplace if marketplace else ''}.log"
+        code = run_sdk(command, build / "content", env, log)
+        unified = out / UNIFIED_FILE_NAME
+        print(
+            f"== demisto-sdk prepare-content {marketplace or ''}: exit {code}, {unified if unified.exists() else 'no output'}"
+        )
+        if code != 0 or not unified.exists():
+            report.fail(f"prepare-content{' for ' + marketplace if marketplace else ''} failed; see {log}")
 
 
 def unified(build: Path, pack_dir: Path, env: dict[str, str], report: Report) -> None:

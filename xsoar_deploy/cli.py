@@ -35,7 +35,7 @@ EPILOG = f"""\
 examples:
   export DEMISTO_BASE_URL=https://xsoar.example.com DEMISTO_API_KEY=...
   python -m xsoar_deploy
-  python -m xsoar_deploy --integration xsoar=build/unified/xsoar/integration-ProofpointPPSREST.yml
+  python -m xsoar_deploy --integration xsoar=build/unified/xsoar/integration-ProofpointProtectionServerV2.yml
   python -m xsoar_deploy --instance pps-prod --config instance.yml
   python -m xsoar_deploy --skip-upload --instance pps-lab --config instance.yml \\
       --param url=https://pps.example.com:10000 --param unsecure=true
