@@ -92,7 +92,12 @@ def test_creates_an_instance_with_the_parameters_and_runs_test_module(
     assert body["enabled"] == "true"
     assert body["configuration"]["id"] == INTEGRATION_ID
     data = data_by_name(body)
-    assert list(data) == [
+    # Every parameter of the YAML, in its order (the connection ones first, then fetching's).
+    manifest = yaml.safe_load(
+        (INTEGRATION_DIR / "ProofpointProtectionServerV2.yml").read_text(encoding="utf-8")
+    )
+    assert list(data) == [param["name"] for param in manifest["configuration"]]
+    assert list(data)[:7] == [
         "url",
         "credentials",
         "unsecure",
