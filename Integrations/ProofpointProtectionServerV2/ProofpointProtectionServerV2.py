@@ -1029,11 +1029,14 @@ def parse_folder_list(args: dict[str, Any], name: str) -> list[str]:
 
 def parse_record_date(text: Any) -> datetime | None:
     """A quarantine record's date (`2020-01-15 20:00:00`, UTC); None when it is not one."""
+    text = str(text).strip()
+    # fromisoformat is many times faster than strptime, and fetch parses the date of every record.
+    if len(text) != 19 or text[10] != " ":
+        return None
     try:
-        parsed = datetime.strptime(str(text).strip(), QUARANTINE_TIME_FORMAT)
+        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
     except ValueError:
         return None
-    return parsed.replace(tzinfo=timezone.utc)
 
 
 def parse_smart_search_date(text: Any) -> datetime | None:

@@ -2441,6 +2441,40 @@ def test_a_failing_folder_fails_the_run_and_names_the_folder(client: pps.Client,
         pps.fetch_incidents(client, fetch_settings(folders=["Quarantine", "Phish"]), {}, NOW)
 
 
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("2020-01-15 20:00:00", datetime(2020, 1, 15, 20, 0, tzinfo=timezone.utc)),
+        (" 2020-01-15 20:00:00 ", datetime(2020, 1, 15, 20, 0, tzinfo=timezone.utc)),
+        ("2020-01-15T20:00:00", None),
+        ("2020-01-15 20:00:00+01:00", None),
+        ("2020-01-15", None),
+        ("2020-13-15 20:00:00", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_record_dates_are_the_api_form_only(text: Any, parsed: datetime | None) -> None:
+    assert pps.parse_record_date(text) == parsed
+
+
+def test_the_incoming_mapper_reads_fields_fetch_puts_in_the_incident(
+    client: pps.Client, requests_mock: Any
+) -> None:
+    manifest = yaml.safe_load(YAML_PATH.read_text())
+    (mapper_path,) = (ROOT / "Classifiers").glob("classifier-mapper-incoming-*.json")
+    mapper = json.loads(mapper_path.read_text())
+    assert manifest["defaultmapperin"] == mapper["id"]
+    requests_mock.get(f"{API}/quarantine", json=load_json("quarantine_search_reply.json"))
+    _, incidents = run_fetch(
+        client, fetch_settings(first_fetch=datetime(2020, 1, 1, tzinfo=timezone.utc)), {}, NOW
+    )
+    record = json.loads(incidents[0]["rawJSON"])
+    fields = mapper["mapping"][incidents[0]["type"]]["internalMapping"]
+    read = {field.get("simple") or field["complex"]["root"] for field in fields.values()}
+    assert read <= set(record)
+
+
 def test_a_record_without_guid_or_date_is_skipped(client: pps.Client, requests_mock: Any) -> None:
     requests_mock.get(
         f"{API}/quarantine",
