@@ -1,6 +1,7 @@
 import demistomock as demisto
 from CommonServerPython import *
 
+import base64
 import http.client
 import json
 import os
@@ -139,7 +140,11 @@ BACKOFF_BASE_SECONDS = 0.5
 
 # Batch actions run a few ids at a time: enough to hide latency, not enough to flood the appliance.
 ACTION_CONCURRENCY = 5
-FOLDER_CONCURRENCY = 4
+FOLDER_CONCURRENCY = 5
+
+SECRET_MASK = "<XX_REPLACED>"
+# Secrets shorter than this are masked only as whole tokens (see hide_secret).
+WHOLE_TOKEN_SECRET_LENGTH = 8
 
 MODULE_PSS = "pss"
 MODULE_QUARANTINE = "Quarantine"
@@ -979,7 +984,7 @@ def parse_local_guids(args: dict[str, Any]) -> list[str]:
                 "local_guid",
                 item,
                 "Each id is folder_id:table_id:dbase_id (e.g. 4:2:6) or, in the cloud quarantine, the "
-                "message GUID (e.g. g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7).",
+                "message GUID (e.g. exampleguid000000000000000000009).",
             )
     return list(dict.fromkeys(items))
 
@@ -1078,7 +1083,7 @@ def parse_message_guid(args: dict[str, Any], names: tuple[str, ...]) -> str | No
         raise refuse(
             name,
             guid,
-            "A message GUID is up to 128 letters, digits, -, _ (e.g. g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7).",
+            "A message GUID is up to 128 letters, digits, -, _ (e.g. exampleguid000000000000000000009).",
         )
     return guid
 
@@ -1278,19 +1283,33 @@ def instance_credentials(params: dict[str, Any]) -> tuple[str, str]:
     return username, password
 
 
+def secret_forms(username: str, password: str) -> set[str]:
+    """The texts a password can take in a message: as typed, JSON-escaped, URL-encoded (either hex
+    case, with or without `/` kept) and inside the Basic authorization header."""
+    encoded = {quote(password, safe=""), quote(password), quote_plus(password)}
+    encoded |= {re.sub("%[0-9A-F]{2}", lambda escape: escape.group().lower(), form) for form in encoded}
+    forms = {password, json.dumps(password)[1:-1], json.dumps(password, ensure_ascii=False)[1:-1], *encoded}
+    if username:
+        forms.add(base64.b64encode(f"{username}:{password}".encode()).decode("ascii"))
+    return {form for form in forms if form}
+
+
 def hide_secret(message: str, params: dict[str, Any]) -> str:
     """Removes the passwords (the Credentials one and any the Server URL carries) from a message, in
-    the forms they could take, before anything is shown."""
+    the forms they could take, before anything is shown. A short password is masked only where it
+    stands as a whole token: `ion` inside `Connection` is a word, not the password, and masking it would
+    garble the message; a longer one is masked wherever it appears."""
+    credentials = params.get("credentials") or {}
     _, url_credentials = split_userinfo(str(params.get("url") or "").strip())
-    passwords = {
-        str((params.get("credentials") or {}).get("password") or ""),
-        (url_credentials or ("", ""))[1],
-    }
-    for password in passwords:
-        if len(password) < 2:  # masking one character would garble the whole message
-            continue
-        for form in {password, quote(password, safe=""), quote_plus(password), json.dumps(password)[1:-1]}:
-            message = message.replace(form, "<XX_REPLACED>")
+    pairs = {(str(credentials.get("identifier") or ""), str(credentials.get("password") or ""))}
+    pairs.add(url_credentials or ("", ""))
+    forms = {form for username, password in pairs if password for form in secret_forms(username, password)}
+    # Longest first, so a form that holds another is replaced whole.
+    for form in sorted(forms, key=len, reverse=True):
+        if len(form) >= WHOLE_TOKEN_SECRET_LENGTH:
+            message = message.replace(form, SECRET_MASK)
+        else:
+            message = re.sub(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", SECRET_MASK, message)
     return message
 
 
@@ -1570,7 +1589,7 @@ def download_message_command(
     guid = parse_message_guid(args, guid_arguments)
     if not guid:
         raise InvalidArgumentError(
-            "Missing required argument guid. Give the message's GUID, e.g. guid=g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7 "
+            "Missing required argument guid. Give the message's GUID, e.g. guid=exampleguid000000000000000000009 "
             "(from smart search or list-quarantined-messages)."
         )
     return download_message_entry(client, guid)

@@ -22,12 +22,17 @@ from hypothesis import HealthCheck, given, settings
 import requests_mock as requests_mock_module
 import requests
 import yaml
+import CommonServerPython
 from CommonServerPython import CommandResults, DemistoException
 
 import ProofpointProtectionServerV2 as pps
 
-ROOT = Path(__file__).resolve().parents[2]
-TEST_DATA = ROOT / "TestData"
+HERE = Path(__file__).resolve().parent
+# The pack's root: this repository's root, or Packs/<pack>/ in a content repository.
+ROOT = HERE.parents[1]
+# Recorded replies: TestData/ at this repository's root; laid beside the tests, in test_data/, where a
+# content repository keeps them.
+TEST_DATA = HERE / "test_data" if (HERE / "test_data").is_dir() else ROOT / "TestData"
 SERVER = "https://pps.example.com:10000"
 API = f"{SERVER}/rest/v1"
 PASSWORD = "S3cret-Pa55word!"
@@ -117,11 +122,11 @@ def test_smart_search_request_and_outputs(client: pps.Client, requests_mock: Any
             "virus": "Eicar, Trojan.X",
             "attachment": "a.zip,b.doc",
             "queue_id": "u8P6D24m919880",
-            "host": "10.1.2.3",
+            "host": "192.0.2.3",
             "sid": "25nnq08028",
             "subject": "invoice",
-            "guid": "Qa3mF0aLx1Zq9kT2bW7yR5nP8cV4hJ6e",
-            "message_id": "<a@b.c>",
+            "guid": "exampleguid000000000000000000006",
+            "message_id": "<a@example.net>",
             "limit": "50",
         },
     )
@@ -137,11 +142,11 @@ def test_smart_search_request_and_outputs(client: pps.Client, requests_mock: Any
         "env_rcpt": ["alice@example.com"],
         "attach": ["a.zip,b.doc"],
         "qid": ["u8p6d24m919880"],
-        "host": ["10.1.2.3"],
+        "host": ["192.0.2.3"],
         "sid": ["25nnq08028"],
         "subject": ["invoice"],
-        "guid": ["qa3mf0alx1zq9kt2bw7yr5np8cv4hj6e"],
-        "hdr_mid": ["<a@b.c>"],
+        "guid": ["exampleguid000000000000000000006"],
+        "hdr_mid": ["<a@example.net>"],
         "count": ["50"],
     }
     assert request.headers["Authorization"].startswith("Basic ")
@@ -234,7 +239,7 @@ def test_list_quarantined_messages_request_and_outputs(client: pps.Client, reque
     result = pps.list_quarantined_messages_command(
         client,
         {
-            "from": "john@doe.com",
+            "from": "john@example.com",
             "to": "example.com",
             "subject": "Loan",
             "start_time": "2020-01-01T00:00:00Z",
@@ -246,7 +251,7 @@ def test_list_quarantined_messages_request_and_outputs(client: pps.Client, reque
     assert request.path == "/rest/v1/quarantine"
     assert dict(request.qs) == {
         "folder": ["quarantine"],
-        "from": ["john@doe.com"],
+        "from": ["john@example.com"],
         "rcpt": ["example.com"],
         "subject": ["loan"],
         "startdate": ["2020-01-01 00:00:00"],
@@ -256,11 +261,11 @@ def test_list_quarantined_messages_request_and_outputs(client: pps.Client, reque
     context = result.to_context()
     key = "Proofpoint.QuarantinedMessage(val.guid && val.guid == obj.guid)"
     assert context["EntryContext"][key] == reply["records"][::-1]  # newest first
-    assert context["EntryContext"][key][0]["rcpts"] == ["user@test.com", "other@test.com"]
+    assert context["EntryContext"][key][0]["rcpts"] == ["user@example.com", "other@example.com"]
     assert context["HumanReadable"].startswith(
         "### Proofpoint Protection Server Quarantined Messages\n|localguid|guid|date|from|rcpts|"
     )
-    assert "| user@test.com,<br>other@test.com |" in context["HumanReadable"]
+    assert "| user@example.com,<br>other@example.com |" in context["HumanReadable"]
 
 
 def test_list_quarantined_messages_accepts_older_argument_names(
@@ -268,17 +273,17 @@ def test_list_quarantined_messages_accepts_older_argument_names(
 ) -> None:
     requests_mock.get(f"{API}/quarantine", json={"count": 0, "records": []})
     pps.list_quarantined_messages_command(
-        client, {"sender": "*@doe.com", "recipient": "foo@bar.com", "folder_name": "Spam"}
+        client, {"sender": "*@doe.com", "recipient": "foo@example.com", "folder_name": "Spam"}
     )
     sent = requests_mock.last_request.qs
     assert sent["from"] == ["*@doe.com"]
-    assert sent["rcpt"] == ["foo@bar.com"]
+    assert sent["rcpt"] == ["foo@example.com"]
     assert sent["folder"] == ["spam"]
 
 
 def test_list_quarantined_messages_refuses_conflicting_alias(client: pps.Client, requests_mock: Any) -> None:
     with pytest.raises(pps.InvalidArgumentError, match="from and sender"):
-        pps.list_quarantined_messages_command(client, {"from": "a@b.com", "sender": "c@d.com"})
+        pps.list_quarantined_messages_command(client, {"from": "a@example.com", "sender": "c@example.com"})
     assert not requests_mock.called
 
 
@@ -295,10 +300,10 @@ def test_list_quarantined_messages_with_guid_returns_the_raw_message_as_a_file(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     raw = (TEST_DATA / "quarantined_message.eml").read_bytes()
-    requests_mock.get(f"{API}/quarantine?guid=lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO", content=raw)
-    entry = pps.list_quarantined_messages_command(client, {"guid": "lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO"})
+    requests_mock.get(f"{API}/quarantine?guid=exampleguid000000000000000000010", content=raw)
+    entry = pps.list_quarantined_messages_command(client, {"guid": "exampleguid000000000000000000010"})
     assert entry["Type"] == 3
-    assert entry["File"] == "lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO.eml"
+    assert entry["File"] == "exampleguid000000000000000000010.eml"
     assert (tmp_path / f"1_{entry['FileID']}").read_bytes() == raw
 
 
@@ -313,14 +318,14 @@ def test_download_message_writes_the_file_where_file_result_would(
     raw = (TEST_DATA / "quarantined_message.eml").read_bytes()
     requests_mock.get(f"{API}/quarantine", content=raw, headers={"Content-Type": "message/rfc822"})
     entry = pps.COMMANDS["proofpoint-pps-download-message"](
-        client, {argument: "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7"}
+        client, {argument: "exampleguid000000000000000000009"}
     )
-    assert requests_mock.last_request.qs == {"guid": ["g4fsnj_stlmk9hecajwmmxwp6lqkr5k7"]}
+    assert requests_mock.last_request.qs == {"guid": ["exampleguid000000000000000000009"]}
     assert entry == {
         "Contents": "",
         "ContentsFormat": "text",
         "Type": 3,
-        "File": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7.eml",
+        "File": "exampleguid000000000000000000009.eml",
         "FileID": entry["FileID"],
     }
     assert [path.name for path in tmp_path.iterdir()] == [f"1_{entry['FileID']}"]
@@ -442,13 +447,13 @@ ACTION_CASES = [
         "delete",
         {
             "folder_name": "Quarantine",
-            "local_guid": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7",
+            "local_guid": "exampleguid000000000000000000009",
             "deleted_folder": "Spam",
         },
         {
             "action": "delete",
             "folder": "Quarantine",
-            "localguid": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7",
+            "localguid": "exampleguid000000000000000000009",
             "deletedfolder": "Spam",
         },
     ),
@@ -708,7 +713,7 @@ def test_errors_name_their_cause(
 ) -> None:
     requests_mock.get(f"{API}/quarantine", status_code=status, text=body)
     with pytest.raises(DemistoException) as error:
-        client.search_quarantine({"from": "a@b.c"})
+        client.search_quarantine({"from": "a@example.net"})
     assert expected in error.value.message
 
 
@@ -799,7 +804,7 @@ def test_runs_as_the_server_runs_it_without_its_import_lines(requests_mock: Any)
     requests_mock.get(f"{API}/quarantine", json={"count": 0, "records": []})
     demisto.reset(command="test-module", args={}, params=PARAMS)
     namespace: dict[str, Any] = {"__name__": "builtins", "demisto": demisto}
-    csp_path = ROOT / "xsoar_runtime" / "CommonServerPython.py"
+    csp_path = Path(CommonServerPython.__file__)
     exec(compile(csp_path.read_text(), str(csp_path), "exec"), namespace)
     exec(compile(stripped, "ProofpointProtectionServerV2.py", "exec"), namespace)
     assert demisto.captured_entries == [{"Type": 1, "Contents": "ok", "ContentsFormat": "text"}]
@@ -897,19 +902,19 @@ def test_both_download_spellings_return_the_same_file_entry(
     monkeypatch.chdir(tmp_path)
     raw = (TEST_DATA / "quarantined_message.eml").read_bytes()
     requests_mock.get(f"{API}/quarantine", content=raw)
-    (entry,) = run_main(mocker, command, {"guid": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7"})
-    assert requests_mock.last_request.qs == {"guid": ["g4fsnj_stlmk9hecajwmmxwp6lqkr5k7"]}
-    assert (entry["Type"], entry["File"]) == (3, "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7.eml")
+    (entry,) = run_main(mocker, command, {"guid": "exampleguid000000000000000000009"})
+    assert requests_mock.last_request.qs == {"guid": ["exampleguid000000000000000000009"]}
+    assert (entry["Type"], entry["File"]) == (3, "exampleguid000000000000000000009.eml")
     assert (tmp_path / f"1_{entry['FileID']}").read_bytes() == raw
 
 
 def test_official_list_takes_sender_and_recipient(client: pps.Client, requests_mock: Any) -> None:
     requests_mock.get(f"{API}/quarantine", json={"count": 0, "records": []})
     pps.COMMANDS["proofpoint-pps-quarantine-messages-list"](
-        client, {"sender": "*@doe.com", "recipient": "foo@bar.com"}
+        client, {"sender": "*@doe.com", "recipient": "foo@example.com"}
     )
     sent = requests_mock.last_request.qs
-    assert (sent["from"], sent["rcpt"]) == (["*@doe.com"], ["foo@bar.com"])
+    assert (sent["from"], sent["rcpt"]) == (["*@doe.com"], ["foo@example.com"])
 
 
 def test_a_refusal_names_the_spelling_the_user_typed(client: pps.Client, requests_mock: Any) -> None:
@@ -963,7 +968,7 @@ def test_official_download_takes_only_guid(mocker: Any, requests_mock: Any) -> N
     entries = run_main(
         mocker,
         "proofpoint-pps-quarantine-message-download",
-        {"folder_name": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7"},
+        {"folder_name": "exampleguid000000000000000000009"},
     )
     assert entries[0]["Type"] == 4
     assert "Missing required argument guid" in entries[0]["Contents"]
@@ -1132,10 +1137,10 @@ def test_several_folders_are_searched_and_merged_newest_first(
     records = result.outputs
     # Newest first; the two records of 2020-01-22 10:00:18 ordered by guid.
     assert [(record["date"], record["guid"], record["folder"]) for record in records] == [
-        ("2020-01-25 08:30:00", "Zx9wV8uT7sR6qP5oN4mL3kJ2iH1gF0eD", "Spam"),
-        ("2020-01-22 10:00:18", "AAk3mQ7xZp0LwE2bN9cR4tY6uI8oP1sD", "Spam"),
-        ("2020-01-22 10:00:18", "edlp0pU9YXkWB5nmat91i9HUl7J-K-ep", "Quarantine"),
-        ("2020-01-15 20:00:00", "lR_SjEF1Llfn9gML8YZzpVPUukjXQcPO", "Quarantine"),
+        ("2020-01-25 08:30:00", "exampleguid000000000000000000007", "Spam"),
+        ("2020-01-22 10:00:18", "exampleguid000000000000000000003", "Spam"),
+        ("2020-01-22 10:00:18", "exampleguid000000000000000000008", "Quarantine"),
+        ("2020-01-15 20:00:00", "exampleguid000000000000000000010", "Quarantine"),
     ]
     assert "more may exist" not in result.readable_output
 
@@ -1259,10 +1264,10 @@ def test_cloud_records_work_as_on_premise_ones(mocker: Any, requests_mock: Any) 
     )
     (records,) = entries[0]["EntryContext"].values()
     assert [record["guid"] for record in records] == [
-        "Lm3No4Pq5Rs6Tu7Vw8Xy9Za0Bc1De2Fg",
-        "Pq7Rs8Tu9Vw0Xy1Za2Bc3De4Fg5Hi6Jk",
-        "Zx9wV8uT7sR6qP5oN4mL3kJ2iH1gF0eD",
-        "AAk3mQ7xZp0LwE2bN9cR4tY6uI8oP1sD",
+        "exampleguid000000000000000000004",
+        "exampleguid000000000000000000005",
+        "exampleguid000000000000000000007",
+        "exampleguid000000000000000000003",
     ]
     # One type per field whichever flavour answered: the declared String.
     assert [(record["size"], record["spamscore"]) for record in records[:2]] == [
@@ -1272,8 +1277,8 @@ def test_cloud_records_work_as_on_premise_ones(mocker: Any, requests_mock: Any) 
     assert records[1]["localguid"] == records[1]["guid"]
     table = entries[0]["HumanReadable"]
     assert (
-        "| Pq7Rs8Tu9Vw0Xy1Za2Bc3De4Fg5Hi6Jk | Pq7Rs8Tu9Vw0Xy1Za2Bc3De4Fg5Hi6Jk | 2026-06-17 17:48:41 | john@doe.com "
-        "| user@test.com | Invoice overdue | Quarantine | 100 | 20480 | mail.example.net [203.0.113.7] |"
+        "| exampleguid000000000000000000005 | exampleguid000000000000000000005 | 2026-06-17 17:48:41 | john@example.com "
+        "| user@example.com | Invoice overdue | Quarantine | 100 | 20480 | mail.example.net [203.0.113.7] |"
         in table
     )
     # The cloud localguid is what the actions take.
@@ -1287,7 +1292,7 @@ def test_cloud_records_work_as_on_premise_ones(mocker: Any, requests_mock: Any) 
     assert requests_mock.last_request.json() == {
         "action": "release",
         "folder": "Quarantine",
-        "localguid": "Pq7Rs8Tu9Vw0Xy1Za2Bc3De4Fg5Hi6Jk",
+        "localguid": "exampleguid000000000000000000005",
     }
 
 
@@ -1864,7 +1869,7 @@ def test_a_read_back_that_fails_after_a_write_says_the_change_was_sent(
         ({"email": ALICE, "list": "safelist", "entries": "localhost"}, "for entries"),
         ({"email": ALICE, "list": "safelist", "entries": "@"}, "for entries"),
         ({"email": ALICE, "list": "safelist", "entries": "a@b@c.example"}, "for entries"),
-        ({"email": ALICE, "list": "safelist", "entries": "10.1.2.3"}, "for entries"),
+        ({"email": ALICE, "list": "safelist", "entries": "192.0.2.3"}, "for entries"),
         ({"email": ALICE, "list": "safelist", "entries": "bad_domain.example"}, "for entries"),
     ],
 )
@@ -2194,7 +2199,7 @@ def test_first_fetch_request_incident_and_last_run(client: pps.Client, requests_
         "limit": "100",
     }
     assert incidents[0] == {
-        "name": "Quarantine: john@doe.com - Loan",
+        "name": "Quarantine: john@example.com - Loan",
         "occurred": "2020-01-15T20:00:00Z",
         "rawJSON": json.dumps(reply["records"][0]),
         "severity": 1,
@@ -2482,7 +2487,7 @@ def test_a_record_without_guid_or_date_is_skipped(client: pps.Client, requests_m
             "records": [
                 {"date": stamp(NOW), "subject": "no guid"},
                 {"guid": "g-bad-date", "date": "yesterday"},
-                {"guid": "good", "date": stamp(NOW), "from": "a@b.c", "subject": "s"},
+                {"guid": "good", "date": stamp(NOW), "from": "a@example.net", "subject": "s"},
             ]
         },
     )
@@ -2491,7 +2496,12 @@ def test_a_record_without_guid_or_date_is_skipped(client: pps.Client, requests_m
 
 
 def test_a_record_listed_twice_in_one_reply_is_one_incident(client: pps.Client, requests_mock: Any) -> None:
-    record = {"guid": "twice", "date": stamp(NOW - timedelta(minutes=1)), "from": "a@b.c", "subject": "s"}
+    record = {
+        "guid": "twice",
+        "date": stamp(NOW - timedelta(minutes=1)),
+        "from": "a@example.net",
+        "subject": "s",
+    }
     requests_mock.get(f"{API}/quarantine", json={"records": [record, dict(record)]})
     last_run, incidents = run_fetch(client, fetch_settings(), {}, NOW)
     assert guids_of(incidents) == ["twice"]
@@ -2552,11 +2562,11 @@ def test_the_raw_message_is_attached_when_asked(
     monkeypatch.chdir(tmp_path)
     raw = (TEST_DATA / "quarantined_message.eml").read_bytes()
     fake = FakeQuarantine(requests_mock)
-    fake.add("Quarantine", NOW - timedelta(minutes=1), "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7")
-    requests_mock.get(f"{API}/quarantine?guid=g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7", content=raw)
+    fake.add("Quarantine", NOW - timedelta(minutes=1), "exampleguid000000000000000000009")
+    requests_mock.get(f"{API}/quarantine?guid=exampleguid000000000000000000009", content=raw)
     _, incidents = run_fetch(client, fetch_settings(attach_message=True), {}, NOW)
     attachment = incidents[0]["attachment"]
-    assert attachment == [{"path": attachment[0]["path"], "name": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7.eml"}]
+    assert attachment == [{"path": attachment[0]["path"], "name": "exampleguid000000000000000000009.eml"}]
     assert (tmp_path / f"1_{attachment[0]['path']}").read_bytes() == raw
     assert "details" not in incidents[0]
 
@@ -2923,7 +2933,7 @@ def test_the_size_cap_message_shows_comparable_sizes(size: int, cap: int, known:
 
 def download_from(client: pps.Client, tmp_path: Path, monkeypatch: Any) -> Path:
     monkeypatch.chdir(tmp_path)
-    entry = pps.download_message_command(client, {"guid": "g4fsnj_sTLMk9hECaJwmmxwP6lQkr5k7"})
+    entry = pps.download_message_command(client, {"guid": "exampleguid000000000000000000009"})
     return tmp_path / f"1_{entry['FileID']}"
 
 
@@ -3037,6 +3047,10 @@ AWKWARD_PASSWORD = 'p@ss w/rd+"%&é'
         quote(AWKWARD_PASSWORD, safe=""),
         quote_plus(AWKWARD_PASSWORD),
         json.dumps(AWKWARD_PASSWORD)[1:-1],
+        json.dumps(AWKWARD_PASSWORD, ensure_ascii=False)[1:-1],
+        quote(AWKWARD_PASSWORD),
+        re.sub("%[0-9A-F]{2}", lambda escape: escape.group().lower(), quote(AWKWARD_PASSWORD, safe="")),
+        base64.b64encode(f"soc-api:{AWKWARD_PASSWORD}".encode()).decode(),
     ],
 )
 def test_the_password_is_masked_in_each_encoded_form(mocker: Any, requests_mock: Any, form: str) -> None:
@@ -3046,6 +3060,28 @@ def test_the_password_is_masked_in_each_encoded_form(mocker: Any, requests_mock:
     assert entries[0]["Type"] == 4
     assert form not in entries[0]["Contents"]
     assert "Invalid argument: <XX_REPLACED> is not a query" in entries[0]["Contents"]
+
+
+@pytest.mark.parametrize(
+    ("password", "reply", "shown"),
+    [
+        # A short password inside a word or a JSON key is not the password: the text stays whole.
+        ("ion", "Connection refused for Type", "Connection refused for Type"),
+        ("e", "Invalid argument: folder e", "Invalid argument: folder <XX_REPLACED>"),
+        ("p", "Invalid argument: p, then pp", "Invalid argument: <XX_REPLACED>, then pp"),
+        ("example", "host pps.example.com said example", "host pps.<XX_REPLACED>.com said <XX_REPLACED>"),
+        # A long one is masked wherever it stands, even glued to other text.
+        ("Hunter2Hunter2", "Invalid argument: xHunter2Hunter2y", "Invalid argument: x<XX_REPLACED>y"),
+    ],
+)
+def test_short_passwords_are_masked_as_whole_tokens_and_long_ones_everywhere(
+    mocker: Any, requests_mock: Any, password: str, reply: str, shown: str
+) -> None:
+    params = {**PARAMS, "credentials": {"identifier": "soc-api", "password": password}}
+    requests_mock.get(f"{API}/pss/filter", status_code=400, text=reply)
+    entries = run_main(mocker, "proofpoint-pps-smart-search", {}, params)
+    assert entries[0]["Type"] == 4
+    assert entries[0]["Contents"].endswith(shown)
 
 
 @pytest.mark.parametrize(
