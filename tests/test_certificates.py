@@ -13,7 +13,7 @@ from .helpers import WarRoom, error_text, readable
 
 NO_CA = {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
 # The runtime stand-in's switch between the two https:// adapters the server's library may mount
-# for "Trust any certificate" (shared/spec/xsoar-runtime.md §8).
+# for "Trust any certificate" (the XSOAR runtime specification §8).
 HTTPS_ADAPTER_VARIABLE = "XSOAR_RUNTIME_HTTPS_ADAPTER"
 
 

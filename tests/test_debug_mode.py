@@ -1,6 +1,6 @@
 """Debug mode (`debug-mode=true`): every HTTP exchange of a batch action reaches the log whole.
 
-The runtime stand-in models the server's debug mode (shared/spec/xsoar-runtime.md §9): http.client's
+The runtime stand-in models the server's debug mode (the XSOAR runtime specification §9): http.client's
 print goes through one line buffer shared by every thread and not locked, into `demisto.info`, which
 lets other threads run while it writes. Requests made from several threads at once garble each
 other's lines there, so the integration has to keep its requests apart in debug mode.

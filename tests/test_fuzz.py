@@ -520,12 +520,16 @@ def sent_problems(command: str, args: dict[str, str], tmp_path: Path) -> tuple[R
         ("proofpoint-pps-list-quarantined-messages", {"from": "*", "start_time": "0999-06-01T00:00:00Z"}),
     ],
 )
-def test_times_before_the_year_1000_are_refused_or_sent_with_four_digits(
+def test_times_before_the_year_1000_are_refused_naming_the_range(
     command: str, args: dict[str, str], tmp_path: Path
 ) -> None:
-    _, problems = sent_problems(command, args, tmp_path)
+    result, problems = sent_problems(command, args, tmp_path)
 
     assert problems == []
+    assert result.exit_code == 1
+    message = str(result.entries[0]["Contents"])
+    assert message.startswith('Invalid value for start_time: "')
+    assert "the time is out of range: give a time after 1970-01-01" in message
 
 
 @pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])

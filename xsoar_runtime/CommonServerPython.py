@@ -1,7 +1,7 @@
 import demistomock as demisto
 
 # ruff: noqa: I001  (the demistomock import must stay the first line, as in the server's library)
-# The local stand-in for XSOAR's CommonServerPython, written from shared/spec/xsoar-runtime.md in this
+# The local stand-in for XSOAR's CommonServerPython, written from the XSOAR runtime specification in this
 # project's own code. It behaves like the 2022 server library wherever the integration touches it.
 #
 # Two ways to load it, both supported: `from CommonServerPython import *` (tests), and the server's

@@ -1,6 +1,6 @@
 """The `demisto` object as a module: the local stand-in for what the XSOAR server answers.
 
-Written from shared/spec/xsoar-runtime.md (§1). Entries and logs are captured in module lists
+Written from the XSOAR runtime specification (§1). Entries and logs are captured in module lists
 instead of being written to the server's stdin/stdout, so tests and the War Room runner can read them.
 """
 
