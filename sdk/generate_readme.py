@@ -36,6 +36,7 @@ integration's output, the simulator's seed data or the examples changed) or was 
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import difflib
 import email.utils
@@ -402,18 +403,20 @@ def parse_command(section: list[str]) -> CommandDoc:
     return CommandDoc(name, trim(section[:end]), trim(rest[:notes_end]), trim(rest[notes_end:]))
 
 
-# The commands the integration also answers under the official pack's spelling (docs/INTERFACES: the
-# same function and context). The README documents each once, under the name on the left, and says
-# there that the other spelling exists.
-OTHER_SPELLINGS = {
-    "proofpoint-pps-list-quarantined-messages": "proofpoint-pps-quarantine-messages-list",
-    "proofpoint-pps-release-message": "proofpoint-pps-quarantine-message-release",
-    "proofpoint-pps-resubmit-message": "proofpoint-pps-quarantine-message-resubmit",
-    "proofpoint-pps-forward-message": "proofpoint-pps-quarantine-message-forward",
-    "proofpoint-pps-move-message": "proofpoint-pps-quarantine-message-move",
-    "proofpoint-pps-delete-message": "proofpoint-pps-quarantine-message-delete",
-    "proofpoint-pps-download-message": "proofpoint-pps-quarantine-message-download",
-}
+def official_command_names(source: Path) -> dict[str, str]:
+    """The integration's OFFICIAL_COMMAND_NAMES (seed name -> the official pack's name), read from its
+    source without importing it: the README documents each pair once, under the seed name, and says
+    there that the other spelling exists."""
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "OFFICIAL_COMMAND_NAMES" for target in node.targets
+        ):
+            names: dict[str, str] = ast.literal_eval(node.value)
+            return names
+    raise SystemExit(f"{source} defines no OFFICIAL_COMMAND_NAMES")
+
+
+OTHER_SPELLINGS = official_command_names(INTEGRATION_DIR / f"{INTEGRATION}.py")
 _BASE_COMMAND = "#### Base Command"
 
 

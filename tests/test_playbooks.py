@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ProofpointProtectionServerV2 as pps
 import pytest
 import yaml
 
@@ -59,15 +60,7 @@ SYSTEM_FIELD_CLI_NAMES = {
     "closenotes",
 }
 # The official pack's names for the seed commands (issue 8 §1): one function answers both.
-OFFICIAL_SPELLINGS = {
-    "proofpoint-pps-list-quarantined-messages": "proofpoint-pps-quarantine-messages-list",
-    "proofpoint-pps-release-message": "proofpoint-pps-quarantine-message-release",
-    "proofpoint-pps-resubmit-message": "proofpoint-pps-quarantine-message-resubmit",
-    "proofpoint-pps-forward-message": "proofpoint-pps-quarantine-message-forward",
-    "proofpoint-pps-move-message": "proofpoint-pps-quarantine-message-move",
-    "proofpoint-pps-delete-message": "proofpoint-pps-quarantine-message-delete",
-    "proofpoint-pps-download-message": "proofpoint-pps-quarantine-message-download",
-}
+OFFICIAL_SPELLINGS = pps.OFFICIAL_COMMAND_NAMES
 OTHER_SPELLING = {**OFFICIAL_SPELLINGS, **{new: old for old, new in OFFICIAL_SPELLINGS.items()}}
 # Server built-ins the playbooks may use, with the arguments they take; they write no context.
 BUILTIN_COMMANDS = {"closeInvestigation": frozenset({"id", "closeReason", "closeNotes"})}

@@ -142,6 +142,18 @@ BACKOFF_BASE_SECONDS = 0.5
 ACTION_CONCURRENCY = 5
 FOLDER_CONCURRENCY = 5
 
+# The official pack's current names of the seed's quarantine commands: each answers to both, through
+# the same function (COMMANDS), and the docs show each pair once.
+OFFICIAL_COMMAND_NAMES = {
+    "proofpoint-pps-list-quarantined-messages": "proofpoint-pps-quarantine-messages-list",
+    "proofpoint-pps-release-message": "proofpoint-pps-quarantine-message-release",
+    "proofpoint-pps-resubmit-message": "proofpoint-pps-quarantine-message-resubmit",
+    "proofpoint-pps-forward-message": "proofpoint-pps-quarantine-message-forward",
+    "proofpoint-pps-move-message": "proofpoint-pps-quarantine-message-move",
+    "proofpoint-pps-delete-message": "proofpoint-pps-quarantine-message-delete",
+    "proofpoint-pps-download-message": "proofpoint-pps-quarantine-message-download",
+}
+
 SECRET_MASK = "<XX_REPLACED>"
 # Secrets shorter than this are masked only as whole tokens (see hide_secret).
 WHOLE_TOKEN_SECRET_LENGTH = 8

@@ -1,6 +1,7 @@
 """Unit tests: for every command, the request that leaves and what the user gets back (recorded replies)."""
 
 import json
+from functools import partial
 import time
 import socket
 import base64
@@ -3490,3 +3491,21 @@ OUTPUT_SAMPLES["proofpoint-pps-sender-summary"] = (
     {"sender": "*@bad.example", "start_time": "2026-11-21T12:00:00Z", "end_time": "2026-11-28T12:00:00Z"},
     sender_summary_replies,
 )
+
+
+def test_each_official_name_runs_the_function_of_its_seed_name() -> None:
+    """OFFICIAL_COMMAND_NAMES (which the docs and playbook checks read) and the dispatch table agree."""
+
+    def target(command: str) -> Any:
+        function = pps.COMMANDS[command]
+        return (
+            (function.func, function.keywords.get("action"))
+            if isinstance(function, partial)
+            else (function, None)
+        )
+
+    assert len(pps.OFFICIAL_COMMAND_NAMES) == 7
+    for seed, official in pps.OFFICIAL_COMMAND_NAMES.items():
+        assert target(official) == target(seed)
+    aliases = {name for name in pps.COMMANDS if "-quarantine-message" in name}
+    assert aliases == set(pps.OFFICIAL_COMMAND_NAMES.values())
