@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import copy
 import functools
@@ -13,10 +14,10 @@ import shutil
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import CodeType, ModuleType, TracebackType
 from typing import Any
 
 from warroom.command_line import parse_command_line
@@ -38,6 +39,10 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 FILE_CONTEXT_KEY = "File(val.EntryID && val.EntryID == obj.EntryID)"
 # The instance parameter that turns fetching on (spec §10.7).
 FETCH_SWITCH_PARAM = "isFetch"
+
+# around_main(namespace, main): called after the integration's exec in place of its entry idiom; it
+# calls main() itself (or not), and may read or change the integration's globals first.
+MainHook = Callable[[dict[str, Any], Callable[[], None]], None]
 
 
 @dataclass
@@ -102,18 +107,22 @@ def run_command(
     *,
     env: Mapping[str, str] | None = None,
     runtime: Runtime | None = None,
+    around_main: MainHook | None = None,
 ) -> RunResult:
     """Run a War Room line such as `!proofpoint-pps-smart-search sender=a@b.c` with instance `params`.
 
     `integration` is the integration's .py, package folder or unified .yml (default: this project's);
     files the command returns are saved in `workdir` (default ./warroom-files); `env` holds extra
-    environment variables for the run only. A line refused before running gives exit_code 2.
+    environment variables for the run only; `around_main` as in `execute_integration`. A line refused
+    before running gives exit_code 2.
     """
     try:
         command, args = parse_command_line(line)
     except CommandRefused as exc:
         return refused_result(str(exc))
-    return run_parsed(command, args, params, integration, workdir, debug, env=env, runtime=runtime)
+    return run_parsed(
+        command, args, params, integration, workdir, debug, env=env, runtime=runtime, around_main=around_main
+    )
 
 
 def run_parsed(
@@ -127,11 +136,12 @@ def run_parsed(
     env: Mapping[str, str] | None = None,
     runtime: Runtime | None = None,
     state_file: Path | None = None,
+    around_main: MainHook | None = None,
 ) -> RunResult:
     """Like `run_command`, for a command already split into its name and arguments.
 
     `state_file` keeps what the server keeps for the instance between runs (last run, integration
-    context), as JSON; without it each run starts with none.
+    context), as JSON; without it each run starts with none. `around_main` as in `execute_integration`.
     """
     try:
         loaded = integration if isinstance(integration, Integration) else load_integration(integration)
@@ -152,6 +162,7 @@ def run_parsed(
             debug=debug,
             env=env or {},
             state_file=state_file,
+            around_main=around_main,
         )
         saved = _save_entry_files(run.entries, Path(run_dir), run.investigation_id, out_dir, run.logs)
         files = [path for _, path in saved]
@@ -188,11 +199,13 @@ def run_fetch(
     state_file: Path | None = None,
     env: Mapping[str, str] | None = None,
     runtime: Runtime | None = None,
+    around_main: MainHook | None = None,
 ) -> RunResult:
     """Run fetch-incidents as the server's scheduler does, for an instance with fetching on.
 
     The last run and the integration context come from `state_file` and go back to it (the last run
-    only when the fetch succeeds); attachments of the incidents are saved in `workdir`.
+    only when the fetch succeeds); attachments of the incidents are saved in `workdir`. `around_main`
+    as in `execute_integration`.
     """
     try:
         loaded = integration if isinstance(integration, Integration) else load_integration(integration)
@@ -216,6 +229,7 @@ def run_fetch(
         env=env,
         runtime=runtime,
         state_file=state_file,
+        around_main=around_main,
     )
 
 
@@ -230,8 +244,15 @@ def execute_integration(
     debug: bool = False,
     env: Mapping[str, str] | None = None,
     state_file: Path | None = None,
+    around_main: MainHook | None = None,
 ) -> Execution:
-    """Exec CommonServerPython then the integration in one fresh namespace, as the server's loop does."""
+    """Exec CommonServerPython then the integration in one fresh namespace, as the server's loop does.
+
+    With `around_main`, the integration is exec'd without its entry idiom (`if __name__ in (...):
+    main()`), in the same namespace named `builtins`, and then `around_main(namespace, main)` runs, so
+    the caller acts between the exec and main() (and calls main() itself). What main() raises or
+    exits with is handled as when the entry idiom calls it, and process-wide state is restored alike.
+    """
     demisto = runtime.demisto
     run_state = {"state_file": state_file} if state_file is not None else {}
     demisto.reset(
@@ -243,7 +264,15 @@ def execute_integration(
     with _isolated_process_state(run_dir, env or {}), contextlib.redirect_stdout(printed):
         try:
             exec(_compiled(runtime.common_server_code, str(runtime.common_server_path)), namespace)
-            exec(_compiled(integration.code, str(integration.code_path)), namespace)
+            code_path = str(integration.code_path)
+            if around_main is None:
+                exec(_compiled(integration.code, code_path), namespace)
+            else:
+                exec(compile_without_entry_idiom(integration.code, code_path), namespace)
+                main = namespace.get("main")
+                if not callable(main):
+                    raise NameError(f"{code_path} defines no main() for around_main to run")
+                around_main(namespace, main)
         except SystemExit as exc:
             # return_error ends with sys.exit(0); another status without an entry is a failure to show.
             if exc.code not in (None, 0) and not list(getattr(demisto, "captured_entries", [])):
@@ -391,8 +420,29 @@ def _investigation_id(demisto: ModuleType) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _compiled(code: str, filename: str) -> Any:
+def _compiled(code: str, filename: str) -> CodeType:
     return compile(code, filename, "exec")
+
+
+@functools.lru_cache(maxsize=8)
+def compile_without_entry_idiom(code: str, filename: str) -> CodeType:
+    """`code` compiled without its module-level `if __name__ in (...):` / `if __name__ == ...:` blocks
+    (the entry idiom that calls main()), every other line where it is, so tracebacks name the file's
+    own line numbers."""
+    tree = ast.parse(code, filename)
+    tree.body = [statement for statement in tree.body if not _is_entry_idiom(statement)]
+    return compile(tree, filename, "exec")
+
+
+def _is_entry_idiom(statement: ast.stmt) -> bool:
+    test = statement.test if isinstance(statement, ast.If) else None
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.In | ast.Eq)
+    )
 
 
 @contextlib.contextmanager
