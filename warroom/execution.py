@@ -268,7 +268,7 @@ def execute_integration(
             if around_main is None:
                 exec(_compiled(integration.code, code_path), namespace)
             else:
-                exec(compile_without_entry_idiom(integration.code, code_path), namespace)
+                exec(_compiled(without_entry_idiom(integration.code), code_path), namespace)
                 main = namespace.get("main")
                 if not callable(main):
                     raise NameError(f"{code_path} defines no main() for around_main to run")
@@ -425,13 +425,17 @@ def _compiled(code: str, filename: str) -> CodeType:
 
 
 @functools.lru_cache(maxsize=8)
-def compile_without_entry_idiom(code: str, filename: str) -> CodeType:
-    """`code` compiled without its module-level `if __name__ in (...):` / `if __name__ == ...:` blocks
-    (the entry idiom that calls main()), every other line where it is, so tracebacks name the file's
-    own line numbers."""
-    tree = ast.parse(code, filename)
-    tree.body = [statement for statement in tree.body if not _is_entry_idiom(statement)]
-    return compile(tree, filename, "exec")
+def without_entry_idiom(code: str) -> str:
+    """`code` with its module-level entry idiom (`if __name__ in (...):` or `if __name__ == ...:`, the
+    block that calls main()) removed, leaving blank lines so line numbers stay true, as
+    `strip_runtime_imports` does with the import lines."""
+    lines = code.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for statement in ast.parse(code).body:
+        if _is_entry_idiom(statement):
+            lines[statement.lineno - 1 : statement.end_lineno] = [""] * (
+                (statement.end_lineno or statement.lineno) - statement.lineno + 1
+            )
+    return "\n".join(lines)
 
 
 def _is_entry_idiom(statement: ast.stmt) -> bool:

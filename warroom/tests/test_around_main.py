@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from warroom import Runtime, run_command, run_fetch
+from warroom.execution import without_entry_idiom
 
 from .fakes import FAKE_FETCH_INTEGRATION, FAKE_FETCH_YAML
 
@@ -159,3 +160,20 @@ def test_run_fetch_passes_the_hook_through(make_integration: Writer, tmp_path: P
 
     assert calls == ["fetch-incidents"]
     assert [incident["name"].rsplit(" ", 1)[1] for incident in result.incidents] == ["0", "1"]
+
+
+def test_without_entry_idiom_blanks_only_the_idiom_and_keeps_line_numbers() -> None:
+    code = (
+        "x = 1\n"
+        'if __name__ == "__main__": main()\n'
+        'if __name__ in ("__main__",\n'
+        '               "builtins"):\n'
+        "    main()\n"
+        "if x == 1:\n"
+        "    y = 2\n"
+        "    if __name__ in ('builtins',):\n"
+        "        main()\n"
+    )
+    assert without_entry_idiom(code) == (
+        "x = 1\n\n\n\n\nif x == 1:\n    y = 2\n    if __name__ in ('builtins',):\n        main()\n"
+    )
