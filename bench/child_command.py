@@ -3,9 +3,10 @@
 `python bench/child_command.py SPEC.json`. It imports demistomock, execs CommonServerPython's source
 and the integration's source (its import lines already stripped) in a fresh namespace, and main()
 runs from the integration's entry idiom (namespace `builtins`), exactly as on the server. With
-"mode": "measured", bench.instrument's line above the entry idiom hands main() to this script, which
-takes memory readings around it ("entry" adds nothing). Prints one JSON line: phase times, entries,
-memory.
+"mode": "measured", the code file comes without its entry idiom (removed by the runner's
+`without_entry_idiom`, as its executor does for an `around_main` hook), and this script calls main()
+itself after the exec, taking memory readings around it ("entry" adds nothing). Prints one JSON line:
+phase times, entries, memory.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import time
 
 STARTED = time.perf_counter()
 
-import contextlib  # noqa: E402  (the clock starts before any import)
-import json  # noqa: E402
+import json  # noqa: E402  (the clock starts before any import)
 import sys  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
@@ -29,7 +29,6 @@ def main() -> None:
     phases: dict[str, float] = {}
     if measured:
         sys.path.insert(0, spec["root"])
-        from bench.instrument import hooked, with_main_wrapped
         from bench.process_memory import current_rss_kib, peak_rss_kib, reset_peak_rss
     sys.path.insert(0, spec["runtime_dir"])
     mark = time.perf_counter()
@@ -40,8 +39,8 @@ def main() -> None:
     demisto.reset(command=spec["command"], args=spec["args"], params=spec["params"])
     namespace: dict[str, Any] = {"__name__": "builtins", "demisto": demisto}
 
-    def measure_main(namespace: dict[str, Any], main: Callable[[], None]) -> None:
-        """Between the exec and main(): the RSS before, the high-water mark reset, main() timed."""
+    def measure_main(main: Callable[[], None]) -> None:
+        """After the exec: the RSS before, the high-water mark reset, main() timed."""
         memory["rss_before_kib"] = current_rss_kib()
         memory["peak_reset"] = reset_peak_rss()
         mark = time.perf_counter()
@@ -55,17 +54,14 @@ def main() -> None:
         for name, key in (("CommonServerPython", "csp_file"), ("integration", "code_file")):
             mark = time.perf_counter()
             with open(spec[key], encoding="utf-8") as source:
-                text = source.read()
-                if measured and key == "code_file":
-                    text = with_main_wrapped(text, spec[key])
-                code = compile(text, spec[key], "exec")
+                code = compile(source.read(), spec[key], "exec")
             phases[f"compile {name}"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            with hooked(measure_main) if measured else contextlib.nullcontext():
-                exec(code, namespace)
-            phases[f"exec {name}" + (" + main()" if name == "integration" else "")] = (
-                time.perf_counter() - mark
-            )
+            exec(code, namespace)
+            main_too = name == "integration" and not measured  # main() from the entry idiom
+            phases[f"exec {name}" + (" + main()" if main_too else "")] = time.perf_counter() - mark
+        if measured:
+            measure_main(namespace["main"])
     except SystemExit:  # return_error ends with sys.exit(0)
         pass
     entries = [

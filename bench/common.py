@@ -20,15 +20,16 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from bench.instrument import MainHook, hooked, instrumented
 from pps_simulator import credentials
 from warroom.execution import (
     ENTRY_TYPE_ERROR,
+    MainHook,
     RunResult,
     Runtime,
     execute_integration,
     load_runtime,
     run_fetch,
+    without_entry_idiom,
 )
 from warroom.integration import DEFAULT_INTEGRATION, Integration, load_integration, strip_runtime_imports
 
@@ -228,17 +229,20 @@ def environment(env: Mapping[str, str]) -> Iterator[None]:
 # ---- the integration, run by the War Room runner's executor ---------------------------------------------
 
 
-def integration_code() -> str:
+def integration_code(entry_idiom: bool = True) -> str:
     """The integration's source as the server runs it: its two runtime import lines removed (for the
-    fresh-process benchmarks, which exec it themselves as a new server process does)."""
-    return strip_runtime_imports(INTEGRATION_FILE.read_text(encoding="utf-8"))
+    fresh-process benchmarks, which exec it themselves as a new server process does); without its
+    entry idiom when `entry_idiom` is False, for a process that calls main() itself, as the runner's
+    executor does for an `around_main` hook (the same removal, line numbers kept)."""
+    code = strip_runtime_imports(INTEGRATION_FILE.read_text(encoding="utf-8"))
+    return code if entry_idiom else without_entry_idiom(code)
 
 
 @dataclass
 class MainRun:
-    """A hook (bench.instrument) for one run: sets `overrides` in the integration's namespace, gives
-    main() the `last_run` (when not None) and keeps what main() left, times main() alone and, with
-    `trace_memory`, takes the tracemalloc peak of main() alone. main()'s exceptions (return_error's
+    """An `around_main` hook of the runner's executor for one run: sets `overrides` in the integration's
+    namespace, gives main() the `last_run` (when not None) and keeps what main() left, times main() alone
+    and, with `trace_memory`, takes the tracemalloc peak of main() alone. main()'s exceptions (return_error's
     SystemExit) go on to the runner's executor, which turns them into entries as the server does."""
 
     overrides: Mapping[str, Any] = field(default_factory=dict)
@@ -271,12 +275,12 @@ class MainRun:
 class Executor:
     """Runs commands the one way the project runs them: warroom.execution.execute_integration (the War
     Room runner's executor: CommonServerPython and the integration exec'd in a fresh namespace named
-    `builtins`, main() from the entry idiom, process-wide state restored afterwards), with
-    bench.instrument's hook above the entry idiom, so a benchmark can act between the exec and main().
+    `builtins`, main() from the entry idiom, process-wide state restored afterwards). A benchmark acts
+    between the exec and main() through the executor's `around_main` hook, which then calls main().
     """
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        self.integration: Integration = instrumented(load_integration(INTEGRATION_FILE))
+        self.integration: Integration = load_integration(INTEGRATION_FILE)
         self.runtime: Runtime = load_runtime()
         self.env = dict(env or {})
 
@@ -298,16 +302,23 @@ class Executor:
     ) -> list[dict[str, Any]]:
         """The entries of one run of `command` (args as the War Room passes them: strings, or lists as a
         playbook passes an array), `hook` in place of main() when given."""
-        with tempfile.TemporaryDirectory(prefix="bench-run-") as run_dir, hooked(hook):
+        with tempfile.TemporaryDirectory(prefix="bench-run-") as run_dir:
             execution = execute_integration(
-                self.runtime, self.integration, command, args, params, Path(run_dir), env=self.env
+                self.runtime,
+                self.integration,
+                command,
+                args,
+                params,
+                Path(run_dir),
+                env=self.env,
+                around_main=hook,
             )
         return execution.entries
 
     def fetch(self, params: Mapping[str, Any], state_file: Path, hook: MainHook | None = None) -> RunResult:
         """One fetch-incidents run as the runner's `run_fetch` does it (the scheduler's run: params checked
         against the YAML, isFetch on, last run and integration context kept in `state_file`)."""
-        with tempfile.TemporaryDirectory(prefix="bench-fetch-") as workdir, hooked(hook):
+        with tempfile.TemporaryDirectory(prefix="bench-fetch-") as workdir:
             return run_fetch(
                 params,
                 self.integration,
@@ -315,6 +326,7 @@ class Executor:
                 state_file=state_file,
                 env=self.env,
                 runtime=self.runtime,
+                around_main=hook,
             )
 
     def measured(

@@ -50,7 +50,7 @@ class Download:
         self.env = child_env(sim.env)
         guid = sim.info["large_guid"]
         code_file = workdir / "integration.py"
-        code_file.write_text(integration_code(), encoding="utf-8")
+        code_file.write_text(integration_code(entry_idiom=False), encoding="utf-8")  # main() by the child
         chunk_bytes = int(Executor().constant("DOWNLOAD_CHUNK_BYTES"))
         self.chunk_bytes = chunk_bytes
         self.command_spec: dict[str, Any] = {
