@@ -109,14 +109,20 @@ def enduser_errors(handler: EnduserHandler) -> EnduserHandler:
     return answer
 
 
-def enduser_body(request: Request) -> dict[str, Any]:
+def json_object_body(request: Request, when_empty: bytes) -> dict[str, Any]:
+    """The request's JSON object body (`when_empty` stands for an empty body); 400 for anything else."""
     try:
-        fields = json.loads(request.get_data(cache=True) or b"{}")
+        body = json.loads(request.get_data(cache=True) or when_empty)
     except ValueError:
         raise InvalidArgument("body", "not JSON") from None
-    if not isinstance(fields, dict):
+    if not isinstance(body, dict):
         raise InvalidArgument("body", "expected a JSON object")
-    return fields
+    return body
+
+
+def enduser_body(request: Request) -> dict[str, Any]:
+    """An /enduser write: an empty body changes nothing."""
+    return json_object_body(request, when_empty=b"{}")
 
 
 class PPSResponses:
@@ -208,12 +214,7 @@ class PPSResponses:
 
     def act_on_quarantine(self, request: Request, user: str) -> Response:
         """POST /quarantine: release, resubmit, forward, move or delete."""
-        try:
-            body = json.loads(request.get_data(cache=True) or b"null")
-        except ValueError:
-            raise InvalidArgument("body", "not JSON") from None
-        if not isinstance(body, dict):
-            raise InvalidArgument("body", "expected a JSON object")
+        body = json_object_body(request, when_empty=b"null")  # an action needs a body
         for name, value in body.items():
             if not isinstance(value, str):
                 raise InvalidArgument(name, "expected a string")  # the API takes strings only, no nulls
