@@ -15,8 +15,8 @@ CI_RUN = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
 def quick_start_commands() -> list[str]:
-    """The lines of the bash block under the README's 'Try it without XSOAR' heading."""
-    section = README.split("## Try it without XSOAR", 1)[1]
+    """The lines of the bash block under the README's 'Quick start' heading."""
+    section = README.split("## Quick start", 1)[1]
     block = re.search(r"```bash\n(.*?)```", section, re.DOTALL)
     assert block, "the Quick start section has no bash block"
     return [line for line in block.group(1).splitlines() if line.strip()]
