@@ -40,9 +40,7 @@ import ast
 import contextlib
 import difflib
 import email.utils
-import hashlib
 import json
-import mimetypes
 import re
 import sqlite3
 import subprocess
@@ -59,6 +57,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_content_repo import PACK_NAME, make_content_repo
 from sdk_tools import INTEGRATION, INTEGRATION_DIR, OFFLINE_ENV, ROOT, base_env, run_sdk
+
+sys.path.insert(0, str(ROOT))
+from warroom.execution import file_context
 
 README = INTEGRATION_DIR / "README.md"
 EXAMPLES_FILE = INTEGRATION_DIR / "command_examples"
@@ -270,20 +271,13 @@ def add_file_context(
         path = next(saved, None)
         if path is None:
             raise ReadmeError(f"The file of entry {entry.get('File')!r} was not saved")
-        data = path.read_bytes()
         name = str(entry.get("File") or path.name)
-        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        item: dict[str, Any] = {
-            "EntryID": f"{position}@{investigation_id}",
-            "Extension": name.rpartition(".")[2] if "." in name else "",
-            "Info": mime,
-        }
-        if key == "File":
-            item["MD5"] = hashlib.md5(data).hexdigest()
-            item["SHA1"] = hashlib.sha1(data).hexdigest()
-            item["SHA256"] = hashlib.sha256(data).hexdigest()
-            item["SHA512"] = hashlib.sha512(data).hexdigest()
-        item.update({"Name": name, "Size": len(data), "Type": file_type_description(data, mime)})
+        # The runner's File context (name, entry ID, size, MIME type, hashes), worded as the server words it.
+        item = file_context(name, path, f"{position}@{investigation_id}")
+        if key != "File":  # InfoFile carries no hashes
+            item = {field: item[field] for field in ("EntryID", "Info", "Name", "Size")}
+        item["Extension"] = name.rpartition(".")[2] if "." in name else ""
+        item["Type"] = file_type_description(path.read_bytes(), item["Info"])
         if key in context:
             existing = context[key]
             context[key] = [*(existing if isinstance(existing, list) else [existing]), item]
