@@ -1928,9 +1928,7 @@ def sender_list_context(outcomes: list[dict[str, str]], users: list[dict[str, An
 
 def no_change_made_sentence(list_name: str, outcomes: list[dict[str, str]]) -> str:
     """What happened to a sender-list change of which nothing was made, before the table of outcomes."""
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        counts[outcome["Outcome"]] = counts.get(outcome["Outcome"], 0) + 1
+    counts = Counter(outcome["Outcome"] for outcome in outcomes)
     summary = ", ".join(f"{count} {name}" for name, count in counts.items())
     noun = "change was" if len(outcomes) == 1 else "changes was"
     return f"None of the {len(outcomes)} {list_name} {noun} made ({summary}); each change's outcome is below."
