@@ -33,7 +33,7 @@ ENTRY_TYPE_FILE = 3
 ENTRY_TYPE_IMAGE = 7
 ENTRY_TYPE_ENTRY_INFO_FILE = 9
 ENTRY_TYPE_ERROR = 4
-_FILE_ENTRY_TYPES = (ENTRY_TYPE_FILE, ENTRY_TYPE_IMAGE, ENTRY_TYPE_ENTRY_INFO_FILE)
+FILE_ENTRY_TYPES = (ENTRY_TYPE_FILE, ENTRY_TYPE_IMAGE, ENTRY_TYPE_ENTRY_INFO_FILE)
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 # Where the server puts a file entry's file in the context, one item per entry.
 FILE_CONTEXT_KEY = "File(val.EntryID && val.EntryID == obj.EntryID)"
@@ -318,7 +318,7 @@ def _save_entry_files(
     """(entry index, saved path) for every file entry whose file was written."""
     saved: list[tuple[int, Path]] = []
     for index, entry in enumerate(entries):
-        if entry.get("Type") not in _FILE_ENTRY_TYPES or not entry.get("FileID"):
+        if entry.get("Type") not in FILE_ENTRY_TYPES or not entry.get("FileID"):
             continue
         name = str(entry.get("File") or entry["FileID"])
         path = _move_written_file(run_dir, investigation_id, str(entry["FileID"]), name, out_dir, logs)

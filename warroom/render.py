@@ -17,11 +17,10 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from instance_params import Masker
-from warroom.execution import ENTRY_TYPE_ERROR, RunResult
+from warroom.execution import ENTRY_TYPE_ERROR, FILE_ENTRY_TYPES, RunResult
 from warroom.tables import fit_table
 
 ENTRY_TYPE_WARNING = 11
-_FILE_ENTRY_TYPES = (3, 7, 9)
 _HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
@@ -229,7 +228,7 @@ def entry_renderable(entry: Mapping[str, Any]) -> RenderableType:
         return Text(_as_text(contents), style="bold red")
     if entry_type == ENTRY_TYPE_WARNING:
         return Text(_as_text(contents), style="yellow")
-    if entry_type in _FILE_ENTRY_TYPES:
+    if entry_type in FILE_ENTRY_TYPES:
         return Text(f"File: {entry.get('File')}", style="bold")
     readable = entry.get("HumanReadable")
     if isinstance(readable, str) and readable:
