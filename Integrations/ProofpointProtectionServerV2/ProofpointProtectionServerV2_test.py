@@ -3071,6 +3071,9 @@ def test_the_password_is_masked_in_each_encoded_form(mocker: Any, requests_mock:
         ("example", "host pps.example.com said example", "host pps.<XX_REPLACED>.com said <XX_REPLACED>"),
         # A long one is masked wherever it stands, even glued to other text.
         ("Hunter2Hunter2", "Invalid argument: xHunter2Hunter2y", "Invalid argument: x<XX_REPLACED>y"),
+        # The boundary: 8 characters are masked glued to other text, 7 only as a whole token.
+        ("Gr8Pass!", "Invalid argument: xGr8Pass!y", "Invalid argument: x<XX_REPLACED>y"),
+        ("Gr8Pass", "Invalid argument: xGr8Passy Gr8Pass", "Invalid argument: xGr8Passy <XX_REPLACED>"),
     ],
 )
 def test_short_passwords_are_masked_as_whole_tokens_and_long_ones_everywhere(
